@@ -1,0 +1,76 @@
+/**
+ * The local stack for development, tests and the demo: one Kafka broker (KRaft) and Redis.
+ *
+ *   npm run stack -- up [--free-ports] [--port N]   start (or reuse) and print the environment to use
+ *   npm run stack -- status                          what runs, and whether it answers
+ *   npm run stack -- down                            stop what the stack started
+ *   npm run stack -- env                             print `export KSCRAPE_...` lines for eval
+ *
+ * State lives in $KSCRAPE_STACK_DIR (default ./.stack); the Kafka jars are cached in ~/.cache/kscrape.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { brokerAnswers, readBrokerState, startBroker, stopBroker } from './stack/broker.js';
+import { ensureRedis, readRedisState, redisAnswers, stopRedis } from './stack/redis.js';
+import { isAlive } from './stack/ports.js';
+
+const stateDir = resolve(process.env.KSCRAPE_STACK_DIR ?? '.stack');
+const [command = 'status', ...args] = process.argv.slice(2);
+const log = (line: string) => process.stderr.write(`stack: ${line}\n`);
+
+function flagValue(name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function envLines(): string[] {
+  const broker = readBrokerState(stateDir);
+  const redis = readRedisState(stateDir);
+  return [
+    ...(broker ? [`export KSCRAPE_BROKERS=${broker.brokers}`] : []),
+    ...(redis ? [`export KSCRAPE_REDIS_URL=${redis.url}`] : []),
+  ];
+}
+
+async function main(): Promise<number> {
+  mkdirSync(stateDir, { recursive: true });
+  switch (command) {
+    case 'up': {
+      const t0 = Date.now();
+      const port = flagValue('--port');
+      const broker = await startBroker({ stateDir, freePorts: args.includes('--free-ports'), ...(port ? { port: Number(port) } : {}), log });
+      const redis = await ensureRedis({ stateDir, ...(process.env.KSCRAPE_REDIS_URL ? { url: process.env.KSCRAPE_REDIS_URL } : {}), log });
+      log(`Kafka ${broker.version} at ${broker.brokers} (pid ${broker.pid}, ready in ${(broker.startupMs / 1000).toFixed(1)} s, log ${broker.logFile})`);
+      log(`Redis at ${redis.url}${redis.pid ? ` (started, pid ${redis.pid})` : ' (already running)'}`);
+      log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      process.stdout.write(`${envLines().join('\n')}\n`);
+      return 0;
+    }
+    case 'env':
+      process.stdout.write(`${envLines().join('\n')}\n`);
+      return 0;
+    case 'status': {
+      const broker = readBrokerState(stateDir);
+      const redis = readRedisState(stateDir);
+      const brokerUp = broker ? isAlive(broker.pid) && (await brokerAnswers(broker.brokers)) : false;
+      const redisUp = redis ? await redisAnswers(redis.url) : false;
+      process.stdout.write(`kafka  ${broker ? `${broker.brokers} pid ${broker.pid} ${brokerUp ? 'up' : 'DOWN'}` : 'not started'}\n`);
+      process.stdout.write(`redis  ${redis ? `${redis.url} ${redisUp ? 'up' : 'DOWN'}` : 'not started'}\n`);
+      return broker && redis && brokerUp && redisUp ? 0 : 1;
+    }
+    case 'down': {
+      const stoppedBroker = await stopBroker(stateDir);
+      const stoppedRedis = await stopRedis(stateDir);
+      log(`kafka ${stoppedBroker ? 'stopped' : 'was not running'}; redis ${stoppedRedis ? 'stopped' : 'left as it was'}`);
+      return 0;
+    }
+    default:
+      process.stderr.write(`stack: unknown command '${command}' (up, status, down, env)\n`);
+      return 2;
+  }
+}
+
+main().then((code) => { process.exitCode = code; }, (err: Error) => {
+  process.stderr.write(`stack: ${err.message}\n`);
+  process.exitCode = 1;
+});

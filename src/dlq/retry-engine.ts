@@ -1,0 +1,212 @@
+/**
+ * `dlq retry`: consumes the dlq topic in a consumer group and re-emits due records to the urls topic.
+ *
+ * Safety (reference-guide flaw #4): auto-commit is off; a partition's offset is committed only past records
+ * that were re-emitted or parked, and only after those sends were delivered. A record that is not due yet stops
+ * its partition: the partition is paused (the client then seeks back to that record, so nothing behind it is
+ * skipped) and resumed when the record is due, or, with --once, left for the next run. Malformed records are
+ * parked, never thrown on (a throwing eachBatch handler is re-delivered forever). Delivery is at least once: a
+ * crash between delivery and commit re-emits those records again on restart, never loses them.
+ */
+import { errorMessage, RuntimeFailure } from '../errors.js';
+import type { Logger } from '../log.js';
+import { connectAdmin } from '../kafka/admin.js';
+import { createConsumer, createProducer } from '../kafka/clients.js';
+import type { KafkaConfig } from '../kafka/config.js';
+import { withDeadline } from '../kafka/deadline.js';
+import type { Partitioner } from '../partition/partitioner.js';
+import { decide, parkedRecord, type Decision, type RetryPolicy } from './retry-policy.js';
+import { OnceProgress } from './once-progress.js';
+import { readGroupStart } from './group-start.js';
+
+export interface RetryRunOptions {
+  consumerConfig: KafkaConfig;
+  producerConfig: KafkaConfig;
+  adminConfig: KafkaConfig;
+  logger: Logger;
+  group: string;
+  topics: { dlq: string; urls: string; parked: string };
+  policy: RetryPolicy;
+  partitioner: Partitioner;
+  /** Called with each re-emitted host (the fair partitioner's local depth). */
+  onReEmit?: (host: string) => void;
+  once: boolean;
+  timeoutMs: number;
+  /** Written into parked records. */
+  worker: string;
+  /** Resolves to stop (tests); otherwise SIGINT/SIGTERM. */
+  stopSignal?: Promise<void>;
+  now?: () => number;
+}
+
+export interface RetrySummary {
+  reEmitted: number;
+  parked: { 'max-attempts': number; malformed: number };
+  /** Partitions left waiting for a record that is not due, with when it will be. */
+  waiting: { partition: number; offset: number; dueAt: number }[];
+}
+
+const DELIVERY_DEADLINE_MS = 130_000;
+const NO_ASSIGNMENT_GIVE_UP_MS = 60_000;
+/** Continuous mode logs one status line per interval on stderr (when something changed). */
+const STATUS_INTERVAL_MS = 60_000;
+
+export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
+  const { logger, topics } = opts;
+  const now = opts.now ?? Date.now;
+  const summary: RetrySummary = { reEmitted: 0, parked: { 'max-attempts': 0, malformed: 0 }, waiting: [] };
+  const waiting = new Map<number, { offset: number; dueAt: number }>();
+
+  const admin = await connectAdmin({ config: opts.adminConfig, logger, timeoutMs: opts.timeoutMs });
+  let urlPartitions: number;
+  let progress: OnceProgress | undefined;
+  try {
+    const meta = await withDeadline(admin.admin.fetchTopicMetadata({ topics: [topics.dlq, topics.urls, topics.parked], timeout: opts.timeoutMs }), opts.timeoutMs + 1_000, 'topic metadata');
+    urlPartitions = meta.find((t) => t.name === topics.urls)?.partitions.length ?? 0;
+    if (!urlPartitions) throw new Error(`topic ${topics.urls} not found`);
+    if (opts.once) {
+      const start = await readGroupStart(admin.admin, opts.group, topics.dlq, opts.timeoutMs);
+      progress = new OnceProgress(start.stopAt, start.startAt);
+    }
+  } catch (err) {
+    if (err instanceof RuntimeFailure) throw err;
+    throw new RuntimeFailure(`dlq retry: cannot read topics ${topics.dlq}, ${topics.urls}, ${topics.parked} (${errorMessage(err)}); create them with kscrape topics create`, 'dlq.topics', { cause: err });
+  } finally {
+    await admin.close();
+  }
+
+  const producer = createProducer({ config: opts.producerConfig, logger });
+  const consumer = createConsumer({ config: opts.consumerConfig, logger }, { 'group.id': opts.group, 'enable.auto.commit': false });
+  const timers = new Map<number, NodeJS.Timeout>();
+  let stopping = false;
+  let fatal: unknown;
+  let inFlight: Promise<void> = Promise.resolve();
+
+  const deliver = async (partition: number, handled: { offset: number; d: Exclude<Decision, { action: 'wait' }> }[]) => {
+    const urls = [];
+    const parked = [];
+    for (const { offset, d } of handled) {
+      const origin = { 'kscrape-dlq-source': `${topics.dlq}/${partition}/${offset}` };
+      if (d.action === 're-emit') {
+        const e = d.envelope;
+        urls.push({ key: e.host, value: JSON.stringify(e), headers: origin,
+          partition: opts.partitioner({ host: e.host, url: e.url, customerId: e.customer_id }, urlPartitions) });
+      } else {
+        parked.push({ key: d.record?.original.url ?? null, value: JSON.stringify(parkedRecord(d, now(), opts.worker)), headers: origin });
+      }
+    }
+    const topicMessages = [];
+    if (urls.length) topicMessages.push({ topic: topics.urls, messages: urls });
+    if (parked.length) topicMessages.push({ topic: topics.parked, messages: parked });
+    await withDeadline(producer.sendBatch({ topicMessages }), DELIVERY_DEADLINE_MS, 'delivery of re-emitted records');
+  };
+
+  const handleBatch = async (payload: { batch: { topic: string; partition: number; messages: { offset: string; value: Buffer | null }[] }; resolveOffset(o: string): void; pause(): void }) => {
+    const { partition, messages } = payload.batch;
+    const clock = now();
+    const handled: { offset: number; d: Exclude<Decision, { action: 'wait' }> }[] = [];
+    let wait: { offset: number; dueAt: number } | undefined;
+    let reachedStopMark = false;
+    for (const m of messages) {
+      if (stopping) break;
+      const offset = Number(m.offset);
+      if (progress?.beyondStart(partition, offset)) { reachedStopMark = true; break; }
+      const d = decide(m.value, clock, opts.policy);
+      if (d.action === 'wait') { wait = { offset, dueAt: d.dueAt }; break; }
+      handled.push({ offset, d });
+    }
+    if (handled.length) {
+      const last = handled[handled.length - 1]!.offset;
+      await deliver(partition, handled);
+      payload.resolveOffset(String(last));
+      await withDeadline(consumer.commitOffsets([{ topic: payload.batch.topic, partition, offset: String(last + 1) }]), opts.timeoutMs, 'commit');
+      for (const { d } of handled) {
+        if (d.action === 're-emit') { summary.reEmitted++; opts.onReEmit?.(d.envelope.host); } else summary.parked[d.reason]++;
+      }
+      progress?.handledThrough(partition, last);
+      waiting.delete(partition);
+      logger.debug(`dlq retry: partition ${partition}: handled ${handled.length}, committed ${last + 1}`);
+    }
+    if (wait) {
+      // Paused: the client drops what it already fetched of this partition and seeks back to the first
+      // unresolved offset (this record), so it is read again on resume and nothing behind it is skipped.
+      payload.pause();
+      waiting.set(partition, wait);
+      progress?.blockedAt(partition);
+      if (!opts.once) scheduleResume(partition, wait.dueAt);
+      logger.debug(`dlq retry: partition ${partition} waits for offset ${wait.offset}, due ${new Date(wait.dueAt).toISOString()}`);
+    } else if (reachedStopMark) {
+      payload.pause();
+    }
+  };
+
+  const scheduleResume = (partition: number, due: number) => {
+    clearTimeout(timers.get(partition));
+    // Capped so a far-off due time is re-checked now and then instead of overflowing the timer.
+    const delay = Math.min(Math.max(0, due - now()) + 50, 3_600_000);
+    timers.set(partition, setTimeout(() => {
+      timers.delete(partition);
+      if (stopping) return;
+      try {
+        consumer.resume([{ topic: topics.dlq, partitions: [partition] }]);
+      } catch (err) {
+        logger.debug(`dlq retry: resume of partition ${partition}: ${errorMessage(err)} (reassigned elsewhere?)`);
+      }
+    }, delay));
+  };
+
+  const stop = () => { stopping = true; };
+  const signals = opts.stopSignal ? [] : (['SIGINT', 'SIGTERM'] as const);
+  signals.forEach((s) => process.once(s, stop));
+  void opts.stopSignal?.then(stop);
+  try {
+    await withDeadline(producer.connect(), opts.timeoutMs, 'producer connect');
+    await withDeadline(consumer.connect(), opts.timeoutMs, 'consumer connect');
+    await withDeadline(consumer.subscribe({ topics: [topics.dlq] }), opts.timeoutMs, 'subscribe');
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload) => {
+        if (stopping || fatal) return;
+        const run = handleBatch(payload as never).catch((err: unknown) => {
+          // Never throw from the handler: stop instead, with nothing committed past what was delivered.
+          fatal = err;
+          stopping = true;
+        });
+        inFlight = run;
+        await run;
+      },
+    });
+    const started = now();
+    let lastStatusAt = started;
+    let lastStatus = '';
+    while (!stopping) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (!opts.once && now() - lastStatusAt >= STATUS_INTERVAL_MS) {
+        lastStatusAt = now();
+        const next = Math.min(...[...waiting.values()].map((w) => w.dueAt));
+        const line = `dlq retry: re-emitted ${summary.reEmitted}, parked ${summary.parked['max-attempts'] + summary.parked.malformed}, `
+          + `${waiting.size} partition(s) waiting${waiting.size ? `, next due ${new Date(next).toISOString()}` : ''}`;
+        if (line !== lastStatus) logger.info(line);
+        lastStatus = line;
+      }
+      if (!opts.once || !progress) continue;
+      const assigned = consumer.assignment().filter((tp) => tp.topic === topics.dlq).map((tp) => tp.partition);
+      if (progress.allDone(assigned)) break;
+      if (!assigned.length && now() - started > NO_ASSIGNMENT_GIVE_UP_MS) {
+        logger.warn(`dlq retry --once: no partition of ${topics.dlq} assigned within ${NO_ASSIGNMENT_GIVE_UP_MS / 1000} s (other members of group ${opts.group} hold them?)`);
+        break;
+      }
+    }
+  } finally {
+    stopping = true;
+    signals.forEach((s) => process.off(s, stop));
+    for (const t of timers.values()) clearTimeout(t);
+    await inFlight;
+    // Leaves the group; everything delivered was already committed batch by batch.
+    await withDeadline(consumer.disconnect(), opts.timeoutMs, 'consumer disconnect').catch((err: Error) => logger.warn(`consumer disconnect: ${err.message}`));
+    await withDeadline(producer.disconnect(), opts.timeoutMs, 'producer disconnect').catch((err: Error) => logger.warn(`producer disconnect: ${err.message}`));
+  }
+  if (fatal) throw new RuntimeFailure(`dlq retry stopped: ${errorMessage(fatal)}; nothing was committed past the last delivered record`, 'dlq.delivery', { retriable: true, cause: fatal });
+  summary.waiting = [...waiting].map(([partition, w]) => ({ partition, ...w })).sort((a, b) => a.partition - b.partition);
+  return summary;
+}

@@ -1,0 +1,103 @@
+/**
+ * What `dlq retry` does with one DLQ record, as a pure function of the record, the clock and the policy:
+ * re-emit it to the urls topic (attempt + 1), park it for people to review, or wait until its cool-down ends.
+ *
+ * Cool-down: `--cooldown` after `failed_at`; with exponential backoff it doubles per attempt already made
+ * (attempts 1 → cooldown, 2 → 2×, 3 → 4×, ...). A record whose `attempts` reached `--max-attempts` is parked
+ * (reason `max-attempts`); a record that is not a DLQ record is parked at once (reason `malformed`), so it never
+ * blocks its partition.
+ */
+import type { DlqRecord, ErrorRecord, UrlEnvelope } from '../kafka/schema.js';
+
+export type Backoff = 'fixed' | 'exponential';
+export const BACKOFFS: readonly Backoff[] = ['fixed', 'exponential'];
+
+export interface RetryPolicy {
+  cooldownMs: number;
+  backoff: Backoff;
+  maxAttempts: number;
+}
+
+export const RETRY_DEFAULTS = { cooldownMs: 3_600_000, backoff: 'fixed', maxAttempts: 5 } as const satisfies RetryPolicy;
+
+/** Exponent cap: 2^30 cool-downs is already longer than any retention. */
+const MAX_DOUBLINGS = 30;
+
+export function cooldownFor(attempts: number, policy: RetryPolicy): number {
+  if (policy.backoff === 'fixed') return policy.cooldownMs;
+  return policy.cooldownMs * 2 ** Math.min(MAX_DOUBLINGS, Math.max(0, attempts - 1));
+}
+
+export function dueAt(record: DlqRecord, policy: RetryPolicy): number {
+  return record.failed_at + cooldownFor(record.attempts, policy);
+}
+
+export type ParkReason = 'max-attempts' | 'malformed';
+
+export type Decision =
+  | { action: 're-emit'; record: DlqRecord; envelope: UrlEnvelope }
+  | { action: 'park'; reason: ParkReason; record: DlqRecord | null; detail: string; raw: string }
+  | { action: 'wait'; record: DlqRecord; dueAt: number };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** A DLQ record, or why the bytes are not one. */
+export function parseDlqRecord(value: Buffer | string | null): DlqRecord | { invalid: string } {
+  if (value === null) return { invalid: 'empty value (tombstone)' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString());
+  } catch {
+    return { invalid: 'value is not JSON' };
+  }
+  if (!isObject(parsed)) return { invalid: 'value is not a JSON object' };
+  const o = parsed.original;
+  if (!isObject(o)) return { invalid: 'no `original` URL envelope' };
+  if (typeof o.url !== 'string' || typeof o.host !== 'string' || !o.url) return { invalid: '`original` lacks url/host' };
+  if (!isFiniteNumber(parsed.failed_at)) return { invalid: '`failed_at` is not a number (epoch ms)' };
+  if (!Number.isInteger(parsed.attempts) || (parsed.attempts as number) < 1) return { invalid: '`attempts` is not a whole number >= 1' };
+  const original: UrlEnvelope = {
+    url: o.url,
+    host: o.host,
+    customer_id: typeof o.customer_id === 'string' ? o.customer_id : '',
+    priority: isFiniteNumber(o.priority) ? o.priority : 0,
+    discovered_at: isFiniteNumber(o.discovered_at) ? o.discovered_at : 0,
+    attempt: Number.isInteger(o.attempt) ? (o.attempt as number) : (parsed.attempts as number) - 1,
+  };
+  return {
+    original,
+    error: typeof parsed.error === 'string' ? parsed.error : String(parsed.error ?? ''),
+    status: isFiniteNumber(parsed.status) ? parsed.status : null,
+    failed_at: parsed.failed_at,
+    attempts: parsed.attempts as number,
+    worker: typeof parsed.worker === 'string' ? parsed.worker : '',
+  };
+}
+
+export function decide(value: Buffer | string | null, now: number, policy: RetryPolicy): Decision {
+  const parsed = parseDlqRecord(value);
+  const raw = value === null ? '' : value.toString().slice(0, 2048);
+  if ('invalid' in parsed) return { action: 'park', reason: 'malformed', record: null, detail: parsed.invalid, raw };
+  if (parsed.attempts >= policy.maxAttempts) {
+    return { action: 'park', reason: 'max-attempts', record: parsed, raw,
+      detail: `gave up after ${parsed.attempts} attempts (--max-attempts ${policy.maxAttempts}); last error: ${parsed.error}` };
+  }
+  const due = dueAt(parsed, policy);
+  if (due > now) return { action: 'wait', record: parsed, dueAt: due };
+  // attempt + 1 of the envelope that failed; customer, priority and discovery time are kept.
+  return { action: 're-emit', record: parsed, envelope: { ...parsed.original, attempt: parsed.original.attempt + 1 } };
+}
+
+/** The record written to the dlq.parked topic: the errors topic's shape, so the same tools read both. */
+export function parkedRecord(d: Extract<Decision, { action: 'park' }>, now: number, worker: string): ErrorRecord {
+  return {
+    url: d.record?.original.url ?? null,
+    reason: d.reason,
+    status: d.record?.status ?? null,
+    detail: d.detail,
+    original: d.record?.original ?? d.raw,
+    failed_at: now,
+    worker,
+  };
+}

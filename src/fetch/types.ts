@@ -1,0 +1,84 @@
+/**
+ * What a fetch ends as. Three kinds, matching the worker's outcomes one to one:
+ * - `page`: a 2xx response with an accepted content type → pages topic;
+ * - `error`: a final failure, not retried → errors topic, `reason` saying which;
+ * - `retryable`: worth trying again later → dlq topic, `retryAfterMs` when the server said when.
+ * Every result carries the URL asked for, the last URL reached and the time taken, so the worker maps a result
+ * to records without knowing anything about HTTP.
+ */
+
+/**
+ * Why a fetch failed for good:
+ * - `http-status`: 4xx other than 429 (and 3xx without a usable Location is `redirect`);
+ * - `blocked-address`: the address guard refused the address, first or after a redirect;
+ * - `robots`: robots.txt disallows the path for our user agent;
+ * - `redirect`: more than `maxRedirects` redirects, a redirect loop, or a Location that is not an http(s) URL;
+ * - `unsupported-content`: a 2xx whose content type is not in `accept` (the body is not downloaded);
+ * - `invalid-url`: the URL does not parse or is not http(s).
+ */
+export type FetchErrorReason = 'http-status' | 'blocked-address' | 'robots' | 'redirect' | 'unsupported-content' | 'invalid-url';
+
+interface ResultBase {
+  /** The URL given to `fetch`. */
+  url: string;
+  /** The last URL requested (after redirects); equals `url` when there was none. */
+  finalUrl: string;
+  /** Redirects followed. */
+  redirects: number;
+  /** Wall time of the whole fetch, robots.txt and redirects included. */
+  elapsedMs: number;
+  /** The host's robots.txt `Crawl-delay` for our user agent, when it sets one (capped by `maxCrawlDelayMs`). */
+  crawlDelayMs?: number;
+}
+
+export interface PageResult extends ResultBase {
+  kind: 'page';
+  status: number;
+  /** The Content-Type header as sent, or null. */
+  contentType: string | null;
+  /** A useful subset of the final response's headers (see KEPT_HEADERS), plus `location` of the last redirect. */
+  headers: Record<string, string>;
+  /** The body decoded to text (charset from Content-Type, else UTF-8), at most `maxPageBytes` bytes of it. */
+  body: string;
+  /** True when the body was longer than `maxPageBytes` and was cut there. */
+  truncated: boolean;
+  /** Decoded (decompressed) body bytes kept, at most `maxPageBytes`. */
+  bytes: number;
+}
+
+export interface ErrorResult extends ResultBase {
+  kind: 'error';
+  reason: FetchErrorReason;
+  /** The HTTP status that decided it, when a response decided it. */
+  status: number | null;
+  /** One line for people: `HTTP 404`, `127.0.0.1 is loopback ...`, `robots.txt disallows /private`. */
+  detail: string;
+}
+
+export interface RetryableResult extends ResultBase {
+  kind: 'retryable';
+  status: number | null;
+  /** Short and groupable: `HTTP 503`, `timeout`, `ECONNRESET`, `ENOTFOUND`, `robots.txt unavailable`. */
+  error: string;
+  /** When the server said when to come back (Retry-After on 429/503), in ms from now. */
+  retryAfterMs?: number;
+}
+
+export type FetchResult = PageResult | ErrorResult | RetryableResult;
+
+/**
+ * Politeness hooks for the requests of one fetch. The first request (robots.txt when it is not cached, else the
+ * page) was admitted by the caller's scheduler; every further one — the page after a robots.txt fetch, each
+ * redirect hop — waits for `beforeRequest`. `sent` is told when each request actually left (written to a
+ * connected socket), so the caller can space the host's next request from that moment.
+ */
+export interface RequestHooks {
+  beforeRequest?(url: URL): Promise<void>;
+  sent?(url: URL, at: number): Promise<void> | void;
+}
+
+/** The requests made so far for one fetch (robots.txt included) and its hooks. */
+export interface PolitenessContext {
+  hooks?: RequestHooks;
+  requests: number;
+}

@@ -1,0 +1,102 @@
+/**
+ * Reads chosen partitions from chosen offsets without joining a consumer group (assign, never subscribe), and
+ * never commits. The promisified consumer has no assign(), so this uses the client's callback API, built from the
+ * same merged config (`ctx.kafkaConfig('consumer')`) as every other client. Used where a command must look at
+ * records without disturbing a group: `lag` (timestamp of the oldest unconsumed record), `dlq stats`,
+ * `dlq retry --dry-run`.
+ */
+import KafkaJavascript from '@confluentinc/kafka-javascript';
+import type { Logger } from '../log.js';
+import type { KafkaConfig } from './config.js';
+import { redactConfig } from './redact.js';
+import { withDeadline } from './deadline.js';
+
+type RawConsumer = InstanceType<typeof KafkaJavascript.KafkaConsumer>;
+
+export interface AssignedRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number | undefined;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export interface PartitionStart {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export interface AssignedReaderOptions {
+  config: KafkaConfig;
+  logger: Logger;
+  /** Extra librdkafka properties, for example a small fetch size when only one record is wanted. */
+  extra?: KafkaConfig;
+  connectTimeoutMs: number;
+}
+
+/** An assign-only consumer: open, read with `poll`, close. */
+export class AssignedReader {
+  private eofs: { topic: string; partition: number; offset: number }[] = [];
+
+  private constructor(private readonly consumer: RawConsumer, private readonly logger: Logger) {
+    consumer.on('partition.eof', (e) => { this.eofs.push({ topic: e.topic, partition: e.partition, offset: Number(e.offset) }); });
+  }
+
+  static async open(opts: AssignedReaderOptions): Promise<AssignedReader> {
+    const config: KafkaConfig = {
+      ...opts.config,
+      // librdkafka wants a group.id for a KafkaConsumer even when it only assigns; nothing is ever committed to it.
+      'group.id': 'kscrape-assigned-reader',
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+      'enable.partition.eof': true,
+      ...opts.extra,
+    };
+    delete config['session.timeout.ms'];
+    delete config['max.poll.interval.ms'];
+    opts.logger.debug(`assigned reader config: ${JSON.stringify(redactConfig(config))}`);
+    const consumer = new KafkaJavascript.KafkaConsumer(config as never, {});
+    consumer.on('event.error', (err) => opts.logger.debug(`assigned reader: ${err.message}`));
+    await withDeadline(new Promise<void>((resolve, reject) => {
+      consumer.connect({ timeout: opts.connectTimeoutMs }, (err) => (err ? reject(err) : resolve()));
+    }), opts.connectTimeoutMs + 1_000, 'consumer connect');
+    consumer.setDefaultConsumeTimeout(50);
+    return new AssignedReader(consumer, opts.logger);
+  }
+
+  assign(starts: PartitionStart[]): void {
+    this.consumer.assign(starts.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.offset })));
+  }
+
+  /** Stops fetching the given partitions (what is already fetched may still arrive). */
+  pause(parts: { topic: string; partition: number }[]): void {
+    if (parts.length) this.consumer.pause(parts);
+  }
+
+  /** Up to `max` records, plus the partitions that reached their end (offset = the end) since the last call. */
+  poll(max: number): Promise<{ records: AssignedRecord[]; eof: { topic: string; partition: number; offset: number }[] }> {
+    return new Promise((resolve, reject) => {
+      this.consumer.consume(max, (err, messages) => {
+        if (err) { reject(err); return; }
+        const records: AssignedRecord[] = [];
+        const eof = this.eofs;
+        this.eofs = [];
+        for (const m of messages) {
+          records.push({
+            topic: m.topic, partition: m.partition, offset: Number(m.offset), timestamp: m.timestamp,
+            key: m.key === undefined || m.key === null ? null : Buffer.from(m.key as Buffer),
+            value: m.value ?? null,
+          });
+        }
+        resolve({ records, eof });
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return withDeadline(new Promise<void>((resolve) => { this.consumer.disconnect(() => resolve()); }), 5_000, 'consumer disconnect')
+      .catch((err: Error) => { this.logger.debug(`assigned reader disconnect: ${err.message}`); });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The records kscrape writes to and reads from its topics: one definition, shared by every command.
+ * Field names are snake_case because other languages' consumers read these topics too.
+ * Times are epoch milliseconds.
+ */
+
+/** The standard topics, before --topic-prefix. */
+export const TOPICS = {
+  urls: 'urls',
+  pages: 'pages',
+  extractions: 'extractions',
+  errors: 'errors',
+  dlq: 'dlq',
+  metrics: 'metrics',
+  /** Records `dlq retry` gave up on after --max-attempts, for people to review. */
+  dlqParked: 'dlq.parked',
+} as const;
+
+export type TopicName = keyof typeof TOPICS;
+
+/** urls topic. Key: the host (lowercase, punycode, no port unless non-default). */
+export interface UrlEnvelope {
+  url: string;
+  host: string;
+  customer_id: string;
+  priority: number;
+  discovered_at: number;
+  /** 0 when first produced; `dlq retry` re-emits with attempt + 1. */
+  attempt: number;
+}
+
+/** pages topic. Key: the URL. */
+export interface PageRecord {
+  url: string;
+  final_url: string;
+  status: number;
+  content_type: string | null;
+  headers: Record<string, string>;
+  /** Decoded text, at most --max-page-bytes; see `truncated`. */
+  body: string;
+  truncated: boolean;
+  /** Size of the decoded body as received (up to the cap). */
+  bytes: number;
+  fetched_at: number;
+  elapsed_ms: number;
+  customer_id: string;
+  worker: string;
+}
+
+/** Why a URL ended in the errors topic without being retried. */
+export type ErrorReason =
+  | 'http-status'
+  | 'robots'
+  | 'blocked-address'
+  | 'redirect'
+  | 'unsupported-content'
+  | 'malformed'
+  | 'invalid-url'
+  | 'max-attempts'
+  | 'too-large';
+
+/** errors topic. Key: the URL (or the raw key for malformed input). */
+export interface ErrorRecord {
+  url: string | null;
+  reason: ErrorReason;
+  status: number | null;
+  detail: string;
+  /** The consumed envelope when there was one; for malformed input, the raw value (truncated) as text. */
+  original: UrlEnvelope | string | null;
+  failed_at: number;
+  worker: string;
+}
+
+/** dlq topic: retryable failures. Key: the URL. */
+export interface DlqRecord {
+  original: UrlEnvelope;
+  error: string;
+  status: number | null;
+  failed_at: number;
+  /** Attempts made so far including this one (original.attempt + 1). */
+  attempts: number;
+  worker: string;
+}
+
+export type Outcome = 'page' | 'error' | 'dlq';
+
+/** metrics topic: one per URL handled. Key: the host. */
+export interface MetricRecord {
+  url: string;
+  host: string;
+  status: number | null;
+  outcome: Outcome;
+  reason?: string;
+  elapsed_ms: number;
+  bytes: number;
+  ts: number;
+  worker: string;
+}

@@ -1,0 +1,63 @@
+/**
+ * The age of the oldest unconsumed record: the timestamp of the record at each lagging partition's committed
+ * offset. One assign-only consumer reads a single record per partition, all partitions at once, within a
+ * deadline; partitions it could not read in time are simply missing from the answer (UNKNOWN, not 0).
+ * The consumer starts connecting when the probe is opened, so it is ready by the time the offsets are known.
+ */
+import type { Logger } from '../log.js';
+import type { KafkaConfig } from '../kafka/config.js';
+import { AssignedReader, type PartitionStart } from '../kafka/assigned-reader.js';
+
+/** Map key: `topic:partition:offset` (the offset asked for), value: record timestamp (ms). */
+export type TimestampProbe = (targets: PartitionStart[]) => Promise<Map<string, number>>;
+
+export interface OpenProbe {
+  probe: TimestampProbe;
+  close(): Promise<void>;
+}
+
+export function openTimestampProbe(opts: { config: KafkaConfig; logger: Logger; timeoutMs: number }): OpenProbe {
+  const opening = AssignedReader.open({
+    config: opts.config, logger: opts.logger, connectTimeoutMs: opts.timeoutMs,
+    // One record is all we want: keep fetches and the prefetch queue small. A small queue makes librdkafka
+    // postpone a partition's fetch by fetch.queue.backoff.ms ("queue full"), 1 s by default: 20 ms here.
+    extra: { 'fetch.max.bytes': 1_048_576, 'max.partition.fetch.bytes': 16_384, 'queued.min.messages': 10, 'fetch.wait.max.ms': 10, 'fetch.queue.backoff.ms': 20 },
+  });
+  // Failing to open is reported by the probe call; never an unhandled rejection meanwhile.
+  opening.catch(() => undefined);
+  const probe: TimestampProbe = async (targets) => {
+    const found = new Map<string, number>();
+    const started = Date.now();
+    const deadline = started + opts.timeoutMs;
+    let reader: AssignedReader;
+    try {
+      reader = await opening;
+    } catch (err) {
+      opts.logger.warn(`lag: cannot read record timestamps: ${(err as Error).message}`);
+      return found;
+    }
+    const asked = new Map(targets.map((t) => [`${t.topic}:${t.partition}`, t.offset]));
+    reader.assign(targets);
+    while (asked.size > 0 && Date.now() < deadline) {
+      const { records, eof } = await reader.poll(Math.max(100, asked.size));
+      const done: { topic: string; partition: number }[] = [];
+      for (const r of records) {
+        const key = `${r.topic}:${r.partition}`;
+        const offset = asked.get(key);
+        if (offset === undefined) continue;
+        // A committed offset below the log start (records deleted by retention) reads from the first record left.
+        if (r.timestamp !== undefined && r.timestamp >= 0) found.set(`${key}:${offset}`, r.timestamp);
+        asked.delete(key);
+        done.push(r);
+      }
+      for (const e of eof) {
+        if (asked.delete(`${e.topic}:${e.partition}`)) done.push(e);
+      }
+      reader.pause(done);
+    }
+    opts.logger.debug(`lag: read ${found.size}/${targets.length} oldest-record timestamps in ${Date.now() - started} ms`);
+    if (asked.size) opts.logger.debug(`lag: no record read within ${opts.timeoutMs} ms for ${[...asked.keys()].join(', ')}`);
+    return found;
+  };
+  return { probe, close: () => opening.then((r) => r.close(), () => undefined) };
+}

@@ -1,0 +1,35 @@
+/**
+ * The per-message hot path of produce, kept allocation-light: at 100k URLs/s every allocation shows.
+ * - EnvelopeEncoder writes the JSON of an envelope into one reused scratch buffer (librdkafka copies the
+ *   bytes on produce(), so the memory can be reused at once), stringifying only the URL and host per line
+ *   (the rest is the same line after line; measured: a third of JSON.stringify's cost per envelope).
+ */
+import type { UrlEnvelope } from '../kafka/schema.js';
+
+export class EnvelopeEncoder {
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+  // The JSON after the host, reused while customer, priority, time and attempt stay the same (in a plain-text
+  // input they are the same for every line).
+  private tail = '';
+  private tailOf: Omit<UrlEnvelope, 'url' | 'host'> | undefined;
+
+  /** The envelope's JSON as UTF-8 (the bytes of JSON.stringify(envelope)), valid until the next call. */
+  encode(envelope: UrlEnvelope): Buffer {
+    const json = `{"url":${JSON.stringify(envelope.url)},"host":${JSON.stringify(envelope.host)}${this.tailFor(envelope)}`;
+    // UTF-8 never takes more than 3 bytes per UTF-16 unit.
+    if (json.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(json.length * 3);
+    const n = this.scratch.write(json, 0, 'utf8');
+    return this.scratch.subarray(0, n);
+  }
+
+  private tailFor(e: UrlEnvelope): string {
+    const t = this.tailOf;
+    if (t === undefined || t.customer_id !== e.customer_id || t.priority !== e.priority || t.discovered_at !== e.discovered_at || t.attempt !== e.attempt) {
+      const rest = { customer_id: e.customer_id, priority: e.priority, discovered_at: e.discovered_at, attempt: e.attempt };
+      // JSON.stringify of the rest, without its opening brace: the numbers are whole (checked on input).
+      this.tail = `,${JSON.stringify(rest).slice(1)}`;
+      this.tailOf = rest;
+    }
+    return this.tail;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * One input line to one URL envelope (or a reason to refuse it). Two formats: a plain URL per line, or a JSON
+ * object per line `{"url", "customer_id"?, "priority"?, "discovered_at"?, "attempt"?}`. The JSON form is also
+ * what the fallback file holds, so replaying it keeps customer, priority, attempt and discovery time.
+ * Pure: no I/O, no clock (the caller passes `now`).
+ */
+import { normalizeUrl, type UrlRejectReason } from '../fetch/normalize-url.js';
+import type { UrlEnvelope } from '../kafka/schema.js';
+
+export const INPUT_FORMATS = ['auto', 'text', 'jsonl'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+export type RejectReason = UrlRejectReason | 'bad-json' | 'bad-field';
+
+export interface LineDefaults {
+  customerId: string;
+  priority: number;
+  maxUrlLength: number;
+}
+
+export type ParsedLine =
+  | { kind: 'skip' }
+  | { kind: 'envelope'; envelope: UrlEnvelope }
+  | { kind: 'reject'; reason: RejectReason; detail: string };
+
+const SKIP: ParsedLine = { kind: 'skip' };
+const MAX_CUSTOMER_ID = 256;
+
+export function parseInputLine(line: string, format: InputFormat, defaults: LineDefaults, now: number): ParsedLine {
+  const text = line.trim();
+  if (text === '' || text.startsWith('#')) return SKIP;
+  // auto decides per line, so a file may mix plain URLs with JSON lines (a fallback file appended to a list).
+  const json = format === 'jsonl' || (format === 'auto' && text.startsWith('{'));
+  return json ? parseJsonLine(text, defaults, now) : envelopeOf(text, defaults.customerId, defaults.priority, now, 0, defaults.maxUrlLength);
+}
+
+function parseJsonLine(text: string, defaults: LineDefaults, now: number): ParsedLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { kind: 'reject', reason: 'bad-json', detail: 'not valid JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { kind: 'reject', reason: 'bad-json', detail: 'expected a JSON object with a "url" field' };
+  }
+  const o = value as Record<string, unknown>;
+  if (typeof o.url !== 'string') return badField('url', 'a string');
+  const customerId = o.customer_id ?? defaults.customerId;
+  if (typeof customerId !== 'string' || customerId === '' || customerId.length > MAX_CUSTOMER_ID) {
+    return badField('customer_id', `a non-empty string of at most ${MAX_CUSTOMER_ID} characters`);
+  }
+  const priority = o.priority ?? defaults.priority;
+  if (!Number.isSafeInteger(priority)) return badField('priority', 'a whole number');
+  const discoveredAt = o.discovered_at ?? now;
+  if (!Number.isSafeInteger(discoveredAt) || (discoveredAt as number) < 0) return badField('discovered_at', 'epoch milliseconds');
+  const attempt = o.attempt ?? 0;
+  if (!Number.isSafeInteger(attempt) || (attempt as number) < 0) return badField('attempt', 'a whole number >= 0');
+  return envelopeOf(o.url, customerId, priority as number, discoveredAt as number, attempt as number, defaults.maxUrlLength);
+}
+
+function envelopeOf(raw: string, customerId: string, priority: number, discoveredAt: number, attempt: number, maxLength: number): ParsedLine {
+  const normalized = normalizeUrl(raw, { maxLength });
+  if (!normalized.ok) return { kind: 'reject', reason: normalized.reason, detail: normalized.detail };
+  return {
+    kind: 'envelope',
+    envelope: { url: normalized.url, host: normalized.host, customer_id: customerId, priority, discovered_at: discoveredAt, attempt },
+  };
+}
+
+function badField(field: string, expected: string): ParsedLine {
+  return { kind: 'reject', reason: 'bad-field', detail: `"${field}" must be ${expected}` };
+}

@@ -1,0 +1,25 @@
+/** The one place that builds ioredis clients, so every command treats an absent Redis the same way. */
+import { Redis, type RedisOptions } from 'ioredis';
+import { errorMessage } from '../errors.js';
+import { redactUrl, scrubSecrets } from '../kafka/redact.js';
+
+export function createRedis(url: string, options: RedisOptions = {}): Redis {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, ...options });
+  // Without a listener ioredis prints connection errors itself; callers watch 'error' where they care.
+  client.on('error', () => undefined);
+  return client;
+}
+
+export async function pingRedis(url: string, timeoutMs: number): Promise<{ ok: boolean; url: string; ms: number; error?: string }> {
+  const t0 = Date.now();
+  const client = createRedis(url, { connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  try {
+    await client.connect();
+    await client.ping();
+    return { ok: true, url: redactUrl(url), ms: Date.now() - t0 };
+  } catch (err) {
+    return { ok: false, url: redactUrl(url), ms: Date.now() - t0, error: scrubSecrets(errorMessage(err)) };
+  } finally {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * One consumer-group membership on the urls topic: connect, subscribe, deliver batches, pause/resume,
+ * commit, and report assignments and revocations. A session can be thrown away and replaced (the watchdog
+ * does that when the client stops delivering); the worker's own state survives the swap.
+ */
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Logger } from '../log.js';
+import { createConsumer, type Consumer } from '../kafka/clients.js';
+import type { KafkaConfig } from '../kafka/config.js';
+import { withDeadline } from '../kafka/deadline.js';
+
+export interface RawMessage {
+  offset: number;
+  key: string | null;
+  value: string | null;
+  timestamp: number;
+}
+
+export interface SessionHandlers {
+  onBatch(partition: number, messages: RawMessage[]): void;
+  onAssign(partitions: number[]): void;
+  /** Called before partitions are taken away; the revocation waits for it (commit here). */
+  onRevoke(partitions: number[]): Promise<void>;
+}
+
+export interface ConsumerSessionOptions {
+  config: KafkaConfig;
+  topic: string;
+  group: string;
+  logger: Logger;
+  handlers: SessionHandlers;
+  /** Deadline for connect/commit/disconnect calls. @default 30000 */
+  callTimeoutMs?: number;
+}
+
+const ASSIGN = KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS;
+
+export class ConsumerSession {
+  private readonly consumer: Consumer;
+  private readonly assignedSet = new Set<number>();
+  private readonly pausedSet = new Set<number>();
+  private readonly timeoutMs: number;
+  /** When the client last handed us a batch (the watchdog's heartbeat). */
+  lastBatchAt = Date.now();
+
+  constructor(private readonly opts: ConsumerSessionOptions) {
+    this.timeoutMs = opts.callTimeoutMs ?? 30_000;
+    const rebalance = async (err: { code: number }, assignment: { topic: string; partition: number }[]) => {
+      const partitions = assignment.filter((a) => a.topic === opts.topic).map((a) => a.partition);
+      if (err.code === ASSIGN) {
+        for (const p of partitions) this.assignedSet.add(p);
+        opts.logger.debug(`assigned partitions ${partitions.join(',') || '(none)'}`);
+        opts.handlers.onAssign(partitions);
+      } else {
+        opts.logger.debug(`revoking partitions ${partitions.join(',') || '(none)'}`);
+        try {
+          await opts.handlers.onRevoke(partitions);
+        } finally {
+          for (const p of partitions) {
+            this.assignedSet.delete(p);
+            this.pausedSet.delete(p);
+          }
+        }
+      }
+    };
+    this.consumer = createConsumer({ config: opts.config, logger: opts.logger }, {
+      'group.id': opts.group,
+      rebalance_cb: rebalance,
+    } as unknown as KafkaConfig & { 'group.id': string });
+  }
+
+  async start(): Promise<void> {
+    await withDeadline(this.consumer.connect(), this.timeoutMs, 'consumer connect');
+    await withDeadline(this.consumer.subscribe({ topics: [this.opts.topic] }), this.timeoutMs, 'subscribe');
+    this.lastBatchAt = Date.now();
+    await this.consumer.run({
+      eachBatch: async ({ batch }) => {
+        this.lastBatchAt = Date.now();
+        // Never throw from here: the client would seek back and redeliver the batch forever.
+        try {
+          this.opts.handlers.onBatch(batch.partition, batch.messages.map((m) => ({
+            offset: Number(m.offset),
+            key: m.key ? m.key.toString() : null,
+            value: m.value ? m.value.toString() : null,
+            timestamp: Number(m.timestamp),
+          })));
+        } catch (err) {
+          this.opts.logger.error(`internal error handling a batch: ${(err as Error).message}`);
+        }
+      },
+    });
+  }
+
+  /** The client itself, for sendOffsets in a transaction (--eos). */
+  get client(): Consumer {
+    return this.consumer;
+  }
+
+  assigned(): number[] {
+    return [...this.assignedSet];
+  }
+
+  isAssigned(partition: number): boolean {
+    return this.assignedSet.has(partition);
+  }
+
+  isPaused(partition: number): boolean {
+    return this.pausedSet.has(partition);
+  }
+
+  pausedCount(): number {
+    return this.pausedSet.size;
+  }
+
+  pause(partitions: number[]): void {
+    const todo = partitions.filter((p) => this.assignedSet.has(p) && !this.pausedSet.has(p));
+    if (!todo.length) return;
+    for (const p of todo) this.pausedSet.add(p);
+    try {
+      this.consumer.pause([{ topic: this.opts.topic, partitions: todo }]);
+    } catch (err) {
+      this.opts.logger.debug(`pause failed: ${(err as Error).message}`);
+    }
+  }
+
+  resume(partitions: number[]): void {
+    const todo = partitions.filter((p) => this.pausedSet.has(p));
+    if (!todo.length) return;
+    for (const p of todo) this.pausedSet.delete(p);
+    try {
+      this.consumer.resume([{ topic: this.opts.topic, partitions: todo }]);
+    } catch (err) {
+      this.opts.logger.debug(`resume failed: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Queues a commit. The binding commits asynchronously and resolves before the broker answers (and the
+   * client's offset_commit_cb never reaches us), so only `committed()` tells what was stored.
+   */
+  async commit(entries: readonly { partition: number; offset: number }[]): Promise<void> {
+    if (!entries.length) return;
+    await withDeadline(this.consumer.commitOffsets(entries.map((e) => ({
+      topic: this.opts.topic, partition: e.partition, offset: String(e.offset),
+    }))), this.timeoutMs, 'commit');
+  }
+
+  /** The offsets the group coordinator holds for these partitions (a round trip to the broker). */
+  async committed(partitions: readonly number[]): Promise<{ partition: number; offset: number }[]> {
+    if (!partitions.length) return [];
+    const answer = await withDeadline(this.consumer.committed(partitions.map((partition) => ({ topic: this.opts.topic, partition })), this.timeoutMs), this.timeoutMs + 1_000, 'committed');
+    return answer.filter((a) => a.topic === this.opts.topic).map((a) => ({ partition: a.partition, offset: Number(a.offset) }));
+  }
+
+  /** Leaves the group (revocation callbacks run first) and closes the client. */
+  async close(): Promise<void> {
+    await withDeadline(this.consumer.disconnect(), this.timeoutMs, 'consumer disconnect').catch((err: Error) => {
+      this.opts.logger.warn(`consumer did not close cleanly: ${err.message}`);
+    });
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Which offset may be committed for one partition. Messages finish out of order (different hosts, different
+ * speeds); the commit position is the lowest offset not yet finished, so a crash redelivers exactly the
+ * unfinished ones and never skips one. Offsets arrive in increasing order but may have gaps (compaction,
+ * transaction markers), so the tracker remembers the offsets themselves, not a range.
+ */
+export class PartitionOffsets {
+  /** Offsets handed out and not yet released from the head, in arrival order. */
+  private readonly offsets: number[] = [];
+  private readonly finished = new Set<number>();
+  private head = 0;
+  /** One past the highest offset ever tracked: the commit position once everything is finished. */
+  private next: number;
+
+  constructor(startOffset = -1) {
+    this.next = startOffset;
+  }
+
+  /** Registers a consumed offset. Returns false for an offset at or below one already seen (a redelivery). */
+  track(offset: number): boolean {
+    if (offset < this.next) return false;
+    this.offsets.push(offset);
+    this.next = offset + 1;
+    return true;
+  }
+
+  /** Marks an offset finished (its outcome delivered). Offsets outside what is tracked are ignored. */
+  finish(offset: number): void {
+    if (this.head >= this.offsets.length || offset < this.offsets[this.head]! || offset >= this.next) return;
+    this.finished.add(offset);
+    while (this.head < this.offsets.length && this.finished.has(this.offsets[this.head]!)) {
+      this.finished.delete(this.offsets[this.head]!);
+      this.head++;
+    }
+    // Compact now and then so the array does not grow with the partition's history.
+    if (this.head > 1024 && this.head * 2 > this.offsets.length) {
+      this.offsets.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** The offset to commit: every offset below it is finished. -1 before anything was tracked. */
+  commitPosition(): number {
+    return this.head < this.offsets.length ? this.offsets[this.head]! : this.next;
+  }
+
+  /** One past the highest offset tracked (-1 before any). */
+  nextOffset(): number {
+    return this.next;
+  }
+
+  /** Offsets tracked and not finished. */
+  pending(): number {
+    return this.offsets.length - this.head - this.finished.size;
+  }
+}
+
+/** Offsets of every assigned partition, plus what was last committed so commits are only sent when they move. */
+export class OffsetTracker {
+  private readonly partitions = new Map<number, PartitionOffsets>();
+  private readonly committed = new Map<number, number>();
+
+  /**
+   * Starts a partition afresh: the consumer resumes it from the group's committed offset, so nothing of a
+   * previous ownership may carry over (its offsets would refuse the redelivered messages as duplicates).
+   */
+  assign(partition: number): PartitionOffsets {
+    const p = new PartitionOffsets();
+    this.partitions.set(partition, p);
+    this.committed.delete(partition);
+    return p;
+  }
+
+  revoke(partition: number): void {
+    this.partitions.delete(partition);
+    this.committed.delete(partition);
+  }
+
+  get(partition: number): PartitionOffsets | undefined {
+    return this.partitions.get(partition);
+  }
+
+  partitionIds(): number[] {
+    return [...this.partitions.keys()];
+  }
+
+  /** Partitions whose commit position moved since the last `markCommitted`, with that position. */
+  commitable(only?: readonly number[]): { partition: number; offset: number }[] {
+    const out: { partition: number; offset: number }[] = [];
+    for (const partition of only ?? this.partitions.keys()) {
+      const p = this.partitions.get(partition);
+      if (!p) continue;
+      const offset = p.commitPosition();
+      if (offset >= 0 && offset !== this.committed.get(partition)) out.push({ partition, offset });
+    }
+    return out;
+  }
+
+  markCommitted(entries: readonly { partition: number; offset: number }[]): void {
+    for (const { partition, offset } of entries) {
+      if (this.partitions.has(partition)) this.committed.set(partition, offset);
+    }
+  }
+
+  pending(): number {
+    let n = 0;
+    for (const p of this.partitions.values()) n += p.pending();
+    return n;
+  }
+}

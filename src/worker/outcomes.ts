@@ -1,0 +1,146 @@
+/**
+ * Turns what happened to one URL into the records that say so: exactly one outcome record (pages, errors or
+ * dlq) plus one metrics record. Pure: the worker decides, the sink delivers.
+ */
+import type { ErrorResult, PageResult, RetryableResult } from '../fetch/types.js';
+import type { DlqRecord, ErrorRecord, MetricRecord, Outcome, PageRecord, UrlEnvelope } from '../kafka/schema.js';
+import type { OutRecord } from './result-sink.js';
+
+/**
+ * What the worker needs to know about a fetch: src/fetch's result without the fields only the fetcher's
+ * callers use. pages ← `page`; errors ← `error` (4xx but 429, robots, refused address, redirect trouble,
+ * unsupported content); dlq ← `retryable` (429, 5xx, timeouts, connection and DNS errors).
+ */
+export type FetchOutcome =
+  | Omit<PageResult, 'url' | 'redirects' | 'crawlDelayMs'>
+  | Omit<ErrorResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>
+  | Omit<RetryableResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>;
+
+export interface OutcomeContext {
+  topics: { pages: string; errors: string; dlq: string; metrics: string };
+  worker: string;
+  now: number;
+}
+
+export function outcomeRecords(envelope: UrlEnvelope, result: FetchOutcome, ctx: OutcomeContext): OutRecord[] {
+  const base = { worker: ctx.worker };
+  let outcome: Outcome;
+  let main: OutRecord;
+  let bytes = 0;
+  let status: number | null;
+  let reason: string | undefined;
+  switch (result.kind) {
+    case 'page': {
+      const page: PageRecord = {
+        url: envelope.url, final_url: result.finalUrl, status: result.status, content_type: result.contentType,
+        headers: result.headers, body: result.body, truncated: result.truncated, bytes: result.bytes,
+        fetched_at: ctx.now, elapsed_ms: result.elapsedMs, customer_id: envelope.customer_id, ...base,
+      };
+      main = { topic: ctx.topics.pages, key: envelope.url, value: JSON.stringify(page) };
+      outcome = 'page';
+      bytes = result.bytes;
+      status = result.status;
+      break;
+    }
+    case 'error': {
+      const error: ErrorRecord = {
+        url: envelope.url, reason: result.reason, status: result.status, detail: result.detail,
+        original: envelope, failed_at: ctx.now, ...base,
+      };
+      main = { topic: ctx.topics.errors, key: envelope.url, value: JSON.stringify(error) };
+      outcome = 'error';
+      status = result.status;
+      reason = result.reason;
+      break;
+    }
+    case 'retryable': {
+      const dlq: DlqRecord = {
+        original: envelope, error: result.error, status: result.status, failed_at: ctx.now,
+        attempts: envelope.attempt + 1, ...base,
+      };
+      main = { topic: ctx.topics.dlq, key: envelope.url, value: JSON.stringify(dlq) };
+      outcome = 'dlq';
+      status = result.status;
+      reason = result.error;
+      break;
+    }
+  }
+  const metric: MetricRecord = {
+    url: envelope.url, host: envelope.host, status, outcome, ...(reason ? { reason } : {}),
+    elapsed_ms: result.elapsedMs, bytes, ts: ctx.now, ...base,
+  };
+  return [main, { topic: ctx.topics.metrics, key: envelope.host, value: JSON.stringify(metric) }];
+}
+
+/** The records for a message that is not a usable URL envelope (poison): an error, and a metric. */
+export function malformedRecords(raw: { key: string | null; value: string | null }, detail: string, ctx: OutcomeContext): OutRecord[] {
+  const text = raw.value ?? '';
+  const error: ErrorRecord = {
+    url: null, reason: 'malformed', status: null, detail,
+    // Keep enough of the bad value to debug it, never enough to blow the message size.
+    original: text.length > 4096 ? `${text.slice(0, 4096)}…` : text,
+    failed_at: ctx.now, worker: ctx.worker,
+  };
+  const metric: MetricRecord = {
+    url: '', host: '', status: null, outcome: 'error', reason: 'malformed', elapsed_ms: 0, bytes: 0, ts: ctx.now, worker: ctx.worker,
+  };
+  return [
+    { topic: ctx.topics.errors, key: raw.key ?? '', value: JSON.stringify(error) },
+    { topic: ctx.topics.metrics, key: '', value: JSON.stringify(metric) },
+  ];
+}
+
+/** A page record with its body cut to fit `limitBytes` (marked truncated), for the sink's size guard. */
+export function shrinkPageRecord(record: OutRecord, limitBytes: number): OutRecord | undefined {
+  let page: PageRecord;
+  try {
+    page = JSON.parse(record.value) as PageRecord;
+  } catch {
+    return undefined;
+  }
+  if (typeof page.body !== 'string' || page.body.length === 0) return undefined;
+  const overhead = Buffer.byteLength(record.value) - Buffer.byteLength(JSON.stringify(page.body));
+  // JSON escaping can double a character's size; halve the budget for the body to be safe.
+  const budget = Math.max(0, Math.floor((limitBytes - overhead - 64) / 2));
+  const body = truncateUtf8(page.body, budget);
+  if (body.length >= page.body.length) return undefined;
+  return { ...record, value: JSON.stringify({ ...page, body, truncated: true }) };
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  const buf = Buffer.from(text);
+  if (buf.length <= maxBytes) return text;
+  // Cutting inside a multi-byte sequence leaves U+FFFD at the end; drop it.
+  return buf.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+}
+
+/** Parses a urls-topic message into an envelope, or says why it is unusable. */
+export function parseEnvelope(value: string | null): { envelope: UrlEnvelope } | { error: string } {
+  if (value === null || value === '') return { error: 'empty message' };
+  let data: unknown;
+  try {
+    data = JSON.parse(value);
+  } catch {
+    return { error: 'not JSON' };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { error: 'not a JSON object' };
+  const d = data as Record<string, unknown>;
+  if (typeof d.url !== 'string' || d.url === '') return { error: 'no "url" string' };
+  let parsed: URL;
+  try {
+    parsed = new URL(d.url);
+  } catch {
+    return { error: 'url does not parse' };
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { error: `url scheme ${parsed.protocol} is not http(s)` };
+  return {
+    envelope: {
+      url: d.url,
+      host: typeof d.host === 'string' && d.host ? d.host : parsed.hostname,
+      customer_id: typeof d.customer_id === 'string' ? d.customer_id : 'default',
+      priority: typeof d.priority === 'number' ? d.priority : 0,
+      discovered_at: typeof d.discovered_at === 'number' ? d.discovered_at : 0,
+      attempt: typeof d.attempt === 'number' && Number.isInteger(d.attempt) && d.attempt >= 0 ? d.attempt : 0,
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Delivers each URL's outcome records and tells the caller when all of them are acknowledged. A record that
+ * fails to deliver (broker slow or down, local queue full) is retried here with backoff, for as long as the
+ * sink is open: its URL stays unfinished, so the consumer never commits past it, and the bounded look-ahead
+ * pauses consumption instead of piling up work. Nothing is dropped and nothing deadlocks.
+ */
+import type { Producer } from '../kafka/clients.js';
+import { errorMessage } from '../errors.js';
+
+export interface OutRecord {
+  topic: string;
+  key: string;
+  value: string;
+}
+
+export interface ResultSinkOptions {
+  producer: Producer;
+  /** Records above this serialized size are shrunk by `shrink` before sending. @default 4 MiB */
+  maxRecordBytes?: number;
+  /** Returns a smaller version of a record that is too large (e.g. a page with half its body), or undefined. */
+  shrink?(record: OutRecord, limitBytes: number): OutRecord | undefined;
+  /** First retry delay; doubles up to `maxRetryDelayMs`. @default 200 */
+  retryDelayMs?: number;
+  /** @default 5000 */
+  maxRetryDelayMs?: number;
+  onRetry?(record: OutRecord, err: unknown, attempt: number): void;
+}
+
+const SIZE_ERRORS = /MSG_SIZE_TOO_LARGE|RECORD_LIST_TOO_LARGE|MESSAGE_TOO_LARGE|too large/i;
+
+export class SinkClosed extends Error {
+  constructor() {
+    super('result sink closed before delivery');
+  }
+}
+
+export class ResultSink {
+  private open = true;
+  private readonly pending = new Set<Promise<void>>();
+  private readonly maxBytes: number;
+  readonly counters = { delivered: 0, retries: 0, shrunk: 0 };
+
+  constructor(private readonly opts: ResultSinkOptions) {
+    this.maxBytes = opts.maxRecordBytes ?? 4 * 1024 * 1024;
+  }
+
+  /** Resolves when every record is acknowledged by the broker; rejects only with SinkClosed. */
+  deliver(records: readonly OutRecord[]): Promise<void> {
+    const all = Promise.all(records.map((r) => this.deliverOne(this.fit(r)))).then(() => undefined);
+    this.pending.add(all);
+    void all.catch(() => undefined).finally(() => this.pending.delete(all));
+    return all;
+  }
+
+  /** Waits up to `deadlineMs` for outstanding deliveries. Returns how many were still outstanding. */
+  async drain(deadlineMs: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), deadlineMs); });
+    const result = await Promise.race([Promise.allSettled([...this.pending]).then(() => 'done' as const), timeout]);
+    clearTimeout(timer);
+    return result === 'done' ? 0 : this.pending.size;
+  }
+
+  /** Stops retrying: outstanding deliveries reject with SinkClosed (their URLs stay uncommitted). */
+  close(): void {
+    this.open = false;
+  }
+
+  outstanding(): number {
+    return this.pending.size;
+  }
+
+  private fit(record: OutRecord): OutRecord {
+    if (Buffer.byteLength(record.value) <= this.maxBytes) return record;
+    const smaller = this.opts.shrink?.(record, this.maxBytes);
+    if (smaller) this.counters.shrunk++;
+    return smaller ?? record;
+  }
+
+  private async deliverOne(record: OutRecord): Promise<void> {
+    let delay = this.opts.retryDelayMs ?? 200;
+    for (let attempt = 1; ; attempt++) {
+      if (!this.open) throw new SinkClosed();
+      try {
+        await this.opts.producer.send({ topic: record.topic, messages: [{ key: record.key, value: record.value }] });
+        this.counters.delivered++;
+        return;
+      } catch (err) {
+        if (SIZE_ERRORS.test(errorMessage(err))) {
+          const smaller = this.opts.shrink?.(record, Math.floor(Buffer.byteLength(record.value) / 2));
+          if (smaller) {
+            this.counters.shrunk++;
+            record = smaller;
+            continue;
+          }
+        }
+        this.counters.retries++;
+        this.opts.onRetry?.(record, err, attempt);
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, this.opts.maxRetryDelayMs ?? 5_000);
+      }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { fork } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => void;
+
+export interface Target {
+  /** e.g. http://127.0.1.3:41234 */
+  origin: string;
+  host: string;
+  /** Arrival time (ms) of every request, by path. */
+  arrivals: { path: string; at: number }[];
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP server on one loopback address (127.x.y.z: each address is a distinct host for politeness), with
+ * scripted routes. Records when each request arrived, so tests can check a host's spacing.
+ */
+export async function startTarget(address: string, routes: Record<string, Route>): Promise<Target> {
+  const arrivals: { path: string; at: number }[] = [];
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    arrivals.push({ path, at: Date.now() });
+    const route = routes[path] ?? routes['*'];
+    if (route) route(req, res);
+    else { res.statusCode = 404; res.end('not found'); }
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(0, address, resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    origin: `http://${address}:${port}`,
+    host: address,
+    arrivals,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+export const routes = {
+  html: (body = '<html><body>ok</body></html>'): Route => (_req, res) => {
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end(body);
+  },
+  status: (code: number, headers: Record<string, string> = {}): Route => (_req, res) => {
+    res.writeHead(code, headers);
+    res.end(`status ${code}`);
+  },
+  slow: (ms: number): Route => (_req, res) => {
+    setTimeout(() => { res.setHeader('content-type', 'text/html'); res.end('<p>slow</p>'); }, ms);
+  },
+};
+
+/** Smallest gap between consecutive arrivals (Infinity with fewer than two). */
+export function minGapMs(arrivals: { at: number }[]): number {
+  const times = arrivals.map((a) => a.at).sort((a, b) => a - b);
+  let min = Infinity;
+  for (let i = 1; i < times.length; i++) min = Math.min(min, times[i]! - times[i - 1]!);
+  return min;
+}
+
+export interface RouteSpec {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+}
+
+export interface TargetProcess {
+  /** One origin per address, in the order given. */
+  origins: string[];
+  /** Arrival times per address, as stamped by the target process. */
+  arrivals(): Promise<Record<string, { path: string; at: number }[]>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Scripted HTTP targets on several loopback addresses, served by a child process: its arrival stamps do not
+ * wait for the test process's event loop, so politeness can be checked tightly.
+ */
+export async function startTargetProcess(addresses: string[], routeSpecs: Record<string, RouteSpec>): Promise<TargetProcess> {
+  const child = fork(fileURLToPath(new URL('../fixtures/targets-process.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = (type: string) => new Promise<Record<string, unknown>>((resolve) => {
+    const on = (msg: Record<string, unknown>) => { if (msg.type === type) { child.off('message', on); resolve(msg); } };
+    child.on('message', on);
+  });
+  const started = next('started');
+  child.send({ type: 'start', addresses, routes: routeSpecs });
+  const { origins } = (await started) as { origins: string[] };
+  return {
+    origins,
+    async arrivals() {
+      const reply = next('arrivals');
+      child.send({ type: 'arrivals' });
+      return ((await reply) as { arrivals: Record<string, { path: string; at: number }[]> }).arrivals;
+    },
+    close: () => new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.send({ type: 'stop' });
+    }),
+  };
+}
