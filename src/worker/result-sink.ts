@@ -38,6 +38,9 @@ export class ResultSink {
   private open = true;
   private readonly pending = new Set<Promise<void>>();
   private readonly maxBytes: number;
+  /** Size of the records not yet acknowledged (string length: cheap, and close enough for a budget). */
+  private pendingChars = 0;
+  private roomWaiters: { limit: number; resolve: () => void }[] = [];
   readonly counters = { delivered: 0, retries: 0, shrunk: 0 };
 
   constructor(private readonly opts: ResultSinkOptions) {
@@ -46,10 +49,43 @@ export class ResultSink {
 
   /** Resolves when every record is acknowledged by the broker; rejects only with SinkClosed. */
   deliver(records: readonly OutRecord[]): Promise<void> {
+    const size = records.reduce((n, r) => n + r.value.length, 0);
+    this.pendingChars += size;
     const all = Promise.all(records.map((r) => this.deliverOne(this.fit(r)))).then(() => undefined);
     this.pending.add(all);
-    void all.catch(() => undefined).finally(() => this.pending.delete(all));
+    void all.catch(() => undefined).finally(() => {
+      this.pending.delete(all);
+      this.pendingChars -= size;
+      this.wakeRoomWaiters();
+    });
     return all;
+  }
+
+  /** Bytes (approximately) of records handed to `deliver` and not yet acknowledged. */
+  pendingBytes(): number {
+    return this.pendingChars;
+  }
+
+  /**
+   * Resolves once the records awaiting acknowledgement are below `limitBytes` (at once if they are, and at
+   * once when the sink is closed). The worker waits here before taking more work: a slow broker then slows
+   * fetching instead of piling pages up in memory.
+   */
+  belowBytes(limitBytes: number): Promise<void> {
+    if (this.hasRoom(limitBytes)) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push({ limit: limitBytes, resolve }));
+  }
+
+  /** An empty sink always has room, so a budget smaller than one record cannot wedge the worker. */
+  private hasRoom(limitBytes: number): boolean {
+    return !this.open || this.pendingChars === 0 || this.pendingChars < limitBytes;
+  }
+
+  private wakeRoomWaiters(): void {
+    if (!this.roomWaiters.length) return;
+    const ready = this.roomWaiters.filter((w) => this.hasRoom(w.limit));
+    this.roomWaiters = this.roomWaiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
   }
 
   /** Waits up to `deadlineMs` for outstanding deliveries. Returns how many were still outstanding. */
@@ -64,6 +100,7 @@ export class ResultSink {
   /** Stops retrying: outstanding deliveries reject with SinkClosed (their URLs stay uncommitted). */
   close(): void {
     this.open = false;
+    this.wakeRoomWaiters();
   }
 
   outstanding(): number {

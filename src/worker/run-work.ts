@@ -40,6 +40,7 @@ export interface WorkSettings {
   metricsHost: string;
   statusIntervalMs: number;
   maxRecordBytes: number;
+  maxPendingBytes: number;
   rate: RateConfig;
   redisRequired: boolean;
   fetcher: Partial<FetcherOptions>;
@@ -63,22 +64,25 @@ export function workerConsumerConfig(ctx: GlobalContext, protocol: 'classic' | '
 }
 
 /** The transactional producer of --eos: its id is stable per worker so a restarted worker fences its predecessor. */
-export function transactionalProducerConfig(ctx: GlobalContext, s: Pick<WorkSettings, 'group' | 'maxRecordBytes'>, workerId: string): KafkaConfig {
+export function transactionalProducerConfig(ctx: GlobalContext, s: Pick<WorkSettings, 'group' | 'maxRecordBytes' | 'maxPendingBytes'>, workerId: string): KafkaConfig {
   return {
-    ...workerProducerConfig(ctx, s.maxRecordBytes),
+    ...workerProducerConfig(ctx, s),
     'transactional.id': `${ctx.topicPrefix}kscrape-work-${s.group}-${workerId}`,
     'transaction.timeout.ms': 60_000,
     ...ctx.overrides,
   };
 }
 
-export function workerProducerConfig(ctx: GlobalContext, maxRecordBytes: number): KafkaConfig {
+export function workerProducerConfig(ctx: GlobalContext, s: Pick<WorkSettings, 'maxRecordBytes' | 'maxPendingBytes'>): KafkaConfig {
   return {
     ...ctx.kafkaConfig('producer'),
     // The guide's advice against producer deadlock: bounded waits; the result sink retries what fails.
     'delivery.timeout.ms': 30_000,
     'request.timeout.ms': 15_000,
-    'message.max.bytes': maxRecordBytes + 64 * 1024,
+    'message.max.bytes': s.maxRecordBytes + 64 * 1024,
+    // The worker keeps what awaits the broker under --delivery-buffer; this is the native backstop (librdkafka's
+    // default is 1 GiB). Room for UTF-8 growing a JSON string and for one largest record on top.
+    'queue.buffering.max.kbytes': Math.ceil((3 * s.maxPendingBytes + s.maxRecordBytes) / 1024),
     ...ctx.overrides,
   };
 }
@@ -103,7 +107,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     const urlPartitions = await withDeadline(admin.fetchTopicMetadata({ topics: [topics.urls], timeout: 10_000 }), 12_000, 'topic metadata')
       .then((m) => m[0]?.partitions.length ?? 1);
 
-    const producer = createProducer({ config: workerProducerConfig(ctx, s.maxRecordBytes), logger });
+    const producer = createProducer({ config: workerProducerConfig(ctx, s), logger });
     await withDeadline(producer.connect(), 30_000, 'producer connect');
     cleanups.push(async () => {
       await withDeadline(producer.flush({ timeout: 10_000 }), 12_000, 'producer flush').catch((err: Error) => logger.warn(`flush: ${err.message}`));
@@ -163,11 +167,11 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       ...(s.maxMessages === undefined ? {} : { maxMessages: s.maxMessages }),
       ...(s.idleExitMs === undefined ? {} : { idleExitMs: s.idleExitMs }),
       shutdownTimeoutMs: s.shutdownTimeoutMs, revokeTimeoutMs: Math.min(10_000, s.shutdownTimeoutMs), stallTimeoutMs: s.stallTimeoutMs,
-      maxRecordBytes: s.maxRecordBytes,
+      maxRecordBytes: s.maxRecordBytes, maxPendingBytes: s.maxPendingBytes,
       readHighWatermarks: async (partitions) => {
         const highs = await withDeadline(admin.fetchTopicOffsets(topics.urls), 10_000, 'topic offsets');
-        const wanted = new Set(partitions);
-        return new Map(highs.filter((h) => wanted.has(h.partition)).map((h) => [h.partition, Number(h.high)]));
+        const wanted = partitions && new Set(partitions);
+        return new Map(highs.filter((h) => !wanted || wanted.has(h.partition)).map((h) => [h.partition, Number(h.high)]));
       },
       onUrlFinished: (envelope) => { if (ctx.redisUrl) finishedByHost.set(envelope.host, (finishedByHost.get(envelope.host) ?? 0) + 1); },
     });

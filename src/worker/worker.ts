@@ -19,6 +19,7 @@ import { ResultSink, SinkClosed, type OutRecord } from './result-sink.js';
 import { WorkerStats } from './stats.js';
 import type { Transactor } from './transactor.js';
 import { Watchdog, type PartitionOffsetsSnapshot } from './watchdog.js';
+import { partitionsWithLag } from './group-drained.js';
 
 export interface WorkerTopics {
   urls: string;
@@ -57,7 +58,7 @@ export interface WorkerOptions {
   commitIntervalMs: number;
   /** Stop after consuming this many messages (and finishing them). */
   maxMessages?: number;
-  /** Stop when nothing arrived for this long and nothing is pending. */
+  /** Stop when nothing arrived for this long, nothing is pending, and the group has committed the whole topic. */
   idleExitMs?: number;
   /** How long shutdown waits for in-flight fetches and deliveries. @default 30000 */
   shutdownTimeoutMs: number;
@@ -65,8 +66,16 @@ export interface WorkerOptions {
   revokeTimeoutMs: number;
   /** Restart the consumer when it delivered nothing for this long while its partitions have lag. @default 60000 */
   stallTimeoutMs: number;
-  /** Reads the urls topic's high watermarks, for the watchdog (committed offsets come from the consumer itself). */
-  readHighWatermarks(partitions: number[]): Promise<Map<number, number>>;
+  /**
+   * Reads the urls topic's high watermarks of these partitions (all when omitted), for the watchdog and the
+   * idle check (committed offsets come from the consumer itself).
+   */
+  readHighWatermarks(partitions?: number[]): Promise<Map<number, number>>;
+  /**
+   * Results handed to the producer and not yet acknowledged, in bytes, before fetching waits for the broker.
+   * Bounds memory with large pages or a slow broker. @default 64 MiB
+   */
+  maxPendingBytes?: number;
   /** Largest record the sink sends before shrinking a page body. @default 4 MiB */
   maxRecordBytes?: number;
   /** Told when a URL's outcome is delivered (the fair partitioner's depth counters go down). */
@@ -115,6 +124,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => { resolveDone = r; });
 
+  const maxPendingBytes = opts.maxPendingBytes ?? 64 * 1024 * 1024;
   const sink = new ResultSink({
     producer: opts.producer,
     maxRecordBytes: opts.maxRecordBytes,
@@ -175,35 +185,50 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   }
 
   /**
-   * Runs one URL. The returned promise (which holds the scheduler's slot) settles when the fetch is done;
-   * delivery continues in the background, tracked per partition so a revocation can wait for it.
+   * Runs one URL. The returned promise (which holds the scheduler's slot) settles when the fetch is done and
+   * the results awaiting the broker are under the byte budget; delivery continues in the background, tracked
+   * per partition so a revocation can wait for it.
    */
   function runItem(item: WorkItem): Promise<void> {
     let releaseSlot!: () => void;
     const slot = new Promise<void>((r) => { releaseSlot = r; });
     const whole = (async () => {
-      const abort = new AbortController();
-      abortControllers.add(abort);
-      let result: FetchOutcome;
+      let delivered: Promise<void> | undefined;
       try {
-        result = await opts.fetch(item.envelope, { signal: abort.signal, hooks: politenessHooks(item, abort.signal) });
-      } catch (err) {
-        result = { kind: 'retryable', status: null, error: `internal: ${errorMessage(err)}`, elapsedMs: 0 };
-      } finally {
-        abortControllers.delete(abort);
-      }
-      // The host's slot is released only once a Retry-After it sent is recorded.
-      try {
-        if (!abort.signal.aborted) await honourRetryAfter(item, result);
+        const records = await fetchToRecords(item);
+        if (!records) return; // shutdown gave up on it: left unfinished, so it is redelivered.
+        delivered = deliverThenFinish(item, records);
+        // Holding the slot while too much is undelivered turns a slow broker into slower fetching, not memory.
+        await sink.belowBytes(maxPendingBytes);
       } finally {
         releaseSlot();
       }
-      if (abort.signal.aborted) return; // shutdown gave up on it: left unfinished, so it is redelivered.
-      stats.recordFetch(result);
-      await deliverThenFinish(item, outcomeRecords(item.envelope, result, ctx()));
+      await delivered;
     })();
     trackInFlight(item.partition, whole);
     return slot;
+  }
+
+  /**
+   * Fetches and returns the outcome records, or undefined when shutdown aborted the fetch. Its own frame, so
+   * the fetched body is garbage as soon as its record exists (the caller may wait long for the broker).
+   */
+  async function fetchToRecords(item: WorkItem): Promise<OutRecord[] | undefined> {
+    const abort = new AbortController();
+    abortControllers.add(abort);
+    let result: FetchOutcome;
+    try {
+      result = await opts.fetch(item.envelope, { signal: abort.signal, hooks: politenessHooks(item, abort.signal) });
+    } catch (err) {
+      result = { kind: 'retryable', status: null, error: `internal: ${errorMessage(err)}`, elapsedMs: 0 };
+    } finally {
+      abortControllers.delete(abort);
+    }
+    // The host's slot is released only once a Retry-After it sent is recorded.
+    if (!abort.signal.aborted) await honourRetryAfter(item, result);
+    if (abort.signal.aborted) return undefined;
+    stats.recordFetch(result);
+    return outcomeRecords(item.envelope, result, ctx());
   }
 
   /**
@@ -224,7 +249,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         }
       },
       async sent(url: URL, at: number) {
-        const holdMs = at + intervalOf(url.hostname) - Date.now();
+        // +1: `at` is a millisecond clock reading, up to 1 ms earlier than the real send.
+        const holdMs = at + intervalOf(url.hostname) + 1 - Date.now();
         if (holdMs > 0) await opts.limiter.holdOff(`host:${url.hostname}`, holdMs).catch(() => undefined);
       },
     };
@@ -354,13 +380,28 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
 
   const commitTimer = setInterval(() => { void commitNow(); }, opts.commitIntervalMs);
   // Idle time only counts once the group has answered: joining can take a whole session timeout when a
-  // crashed predecessor still holds its membership, and that is waiting, not idleness.
+  // crashed predecessor still holds its membership, and that is waiting, not idleness. And a quiet worker is
+  // only idle when the whole group is done: mid-rebalance it may hold nothing while other partitions have lag.
+  let idleCheck: Promise<void> | undefined;
+  const quiet = () => !stopping && Date.now() - lastMessageAt > opts.idleExitMs! && tracker.pending() === 0 && scheduler.stats().queued === 0;
   const idleTimer = opts.idleExitMs === undefined ? undefined : setInterval(() => {
-    if (!joined) return;
-    if (!stopping && Date.now() - lastMessageAt > opts.idleExitMs! && tracker.pending() === 0 && scheduler.stats().queued === 0) {
-      void handle.stop(`idle for ${opts.idleExitMs} ms`);
-    }
+    if (!joined || idleCheck || !quiet()) return;
+    idleCheck = readGroupOffsets()
+      .then((offsets) => {
+        const lagging = partitionsWithLag(offsets);
+        if (!lagging.length && quiet()) void handle.stop(`idle for ${opts.idleExitMs} ms`);
+        else if (lagging.length) logger.debug(`quiet, but the group has lag on partitions ${lagging.join(',')}: not idle`);
+      })
+      .catch((err: unknown) => logger.debug(`idle check could not read offsets: ${errorMessage(err)}`))
+      .finally(() => { idleCheck = undefined; });
   }, Math.min(1_000, opts.idleExitMs));
+
+  /** Log-end and committed offsets of every partition of the urls topic, assigned here or not. */
+  async function readGroupOffsets(): Promise<PartitionOffsetsSnapshot> {
+    const high = await opts.readHighWatermarks();
+    const committed = await session.committed([...high.keys()]);
+    return { high, committed: new Map(committed.map((c) => [c.partition, c.offset])) };
+  }
 
   const watchdog = new Watchdog({
     stallTimeoutMs: opts.stallTimeoutMs,
