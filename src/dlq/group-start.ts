@@ -2,7 +2,10 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { errorMessage, RuntimeFailure } from '../errors.js';
 import type { Admin } from '../kafka/clients.js';
+import type { KafkaConfig } from '../kafka/config.js';
 import { withDeadline } from '../kafka/deadline.js';
+import { readGroupsIsolated } from '../kafka/isolated-group-reads.js';
+import type { Logger } from '../log.js';
 
 export interface GroupStart {
   /** Committed offset, or the log start when the group has none (auto.offset.reset=earliest) or it fell below it. */
@@ -11,7 +14,14 @@ export interface GroupStart {
   stopAt: Map<number, number>;
 }
 
-export async function readGroupStart(admin: Admin, group: string | undefined, topic: string, timeoutMs: number): Promise<GroupStart> {
+/** The group whose committed offsets are read, and how to reach the cluster from a child process. */
+export interface GroupOfReader {
+  id: string;
+  adminConfig: KafkaConfig;
+  logger: Logger;
+}
+
+export async function readGroupStart(admin: Admin, group: GroupOfReader | undefined, topic: string, timeoutMs: number): Promise<GroupStart> {
   try {
     return await read(admin, group, topic, timeoutMs);
   } catch (err) {
@@ -19,13 +29,9 @@ export async function readGroupStart(admin: Admin, group: string | undefined, to
   }
 }
 
-async function read(admin: Admin, group: string | undefined, topic: string, timeoutMs: number): Promise<GroupStart> {
+async function read(admin: Admin, group: GroupOfReader | undefined, topic: string, timeoutMs: number): Promise<GroupStart> {
   const watermarks = await withDeadline(admin.fetchTopicOffsets(topic, { timeout: timeoutMs, isolationLevel: KafkaJS.IsolationLevel.READ_UNCOMMITTED }), timeoutMs + 1_000, `offsets of ${topic}`);
-  const committed = new Map<number, number>();
-  if (group) {
-    const offsets = await withDeadline(admin.fetchOffsets({ groupId: group, topics: [topic], timeout: timeoutMs }), timeoutMs + 1_000, `offsets of group ${group}`);
-    for (const p of offsets.find((t) => t.topic === topic)?.partitions ?? []) committed.set(p.partition, Number(p.offset));
-  }
+  const committed = group ? await committedOffsets(group, topic, timeoutMs) : new Map<number, number>();
   const startAt = new Map<number, number>();
   const stopAt = new Map<number, number>();
   for (const w of watermarks) {
@@ -33,4 +39,17 @@ async function read(admin: Admin, group: string | undefined, topic: string, time
     stopAt.set(w.partition, Number(w.high));
   }
   return { startAt, stopAt };
+}
+
+/**
+ * In a child process: the client's in-process fetchOffsets can crash the whole process (SIGSEGV) when the
+ * group coordinator answers with an error (see kafka/isolated-group-reads.ts), e.g. on a fresh broker.
+ */
+async function committedOffsets(group: GroupOfReader, topic: string, timeoutMs: number): Promise<Map<number, number>> {
+  const task = { kind: 'offsets' as const, group: group.id };
+  const results = await readGroupsIsolated({ config: group.adminConfig, logger: group.logger, tasks: [task], timeoutMs });
+  const result = [...results.values()][0];
+  if (!result?.ok) throw new Error(`committed offsets of group ${group.id}: ${result ? result.failure.detail : 'no answer'}`);
+  if (!('offsets' in result)) throw new Error(`committed offsets of group ${group.id}: unexpected answer`);
+  return new Map(result.offsets.filter((o) => o.topic === topic).map((o) => [o.partition, o.offset]));
 }

@@ -65,7 +65,7 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
     urlPartitions = meta.find((t) => t.name === topics.urls)?.partitions.length ?? 0;
     if (!urlPartitions) throw new Error(`topic ${topics.urls} not found`);
     if (opts.once) {
-      const start = await readGroupStart(admin.admin, opts.group, topics.dlq, opts.timeoutMs);
+      const start = await readGroupStart(admin.admin, { id: opts.group, adminConfig: opts.adminConfig, logger }, topics.dlq, opts.timeoutMs);
       progress = new OnceProgress(start.stopAt, start.startAt);
     }
   } catch (err) {

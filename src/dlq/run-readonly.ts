@@ -47,7 +47,7 @@ export async function dryRun(opts: ReadOnlyOptions & { group: string; partitione
   let marks;
   let urlPartitions = 0;
   try {
-    marks = await readGroupStart(admin.admin, opts.group, opts.topic, opts.timeoutMs);
+    marks = await readGroupStart(admin.admin, { id: opts.group, adminConfig: opts.adminConfig, logger: opts.logger }, opts.topic, opts.timeoutMs);
     const meta = await admin.admin.fetchTopicMetadata({ topics: [opts.urlsTopic], timeout: opts.timeoutMs });
     urlPartitions = meta[0]?.partitions.length ?? 0;
   } finally {

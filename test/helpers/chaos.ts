@@ -1,9 +1,10 @@
 /**
- * Shared pieces of the chaos scenarios (test/integration/chaos-*.test.ts): hostile loopback targets in a child
- * process, `kscrape` processes that can be killed and whose stderr lines are stamped on arrival, pipelines
- * created with the CLI, and the short/full switch (KSCRAPE_CHAOS_FULL=1, set by `npm run test:chaos`).
+ * Shared pieces of the chaos scenarios (test/integration/chaos-*.test.ts): `kscrape` processes that can be
+ * killed and whose stderr lines are stamped on arrival, pipelines created with the CLI, and the short/full
+ * switch (KSCRAPE_CHAOS_FULL=1, set by `npm run test:chaos`). Their hostile loopback targets are
+ * startTargetProcess's route kinds (test/helpers/http-targets.ts).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './cli.js';
 import { uniqueName } from './env.js';
@@ -22,48 +23,6 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(stepMs);
   }
-}
-
-export interface ChaosRoute {
-  kind?: 'html' | 'endless' | 'slowloris' | 'redirect' | 'gzip-bomb';
-  status?: number;
-  delayMs?: number;
-  body?: string;
-  location?: string;
-}
-
-export interface ChaosTargets {
-  origins: string[];
-  arrivals(): Promise<Record<string, { path: string; at: number }[]>>;
-  /** Requests seen so far on `path` (all addresses). */
-  count(path?: string): Promise<number>;
-  close(): Promise<void>;
-}
-
-export async function startChaosTargets(addresses: string[], routes: Record<string, ChaosRoute>, bombMib = 256): Promise<ChaosTargets> {
-  const child = fork(fileURLToPath(new URL('../fixtures/chaos-targets.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = (type: string) => new Promise<Record<string, unknown>>((resolve) => {
-    const on = (msg: Record<string, unknown>) => { if (msg.type === type) { child.off('message', on); resolve(msg); } };
-    child.on('message', on);
-  });
-  const started = next('started');
-  child.send({ type: 'start', addresses, routes, bombMib });
-  const { origins } = (await started) as { origins: string[] };
-  const arrivals = async () => {
-    const reply = next('arrivals');
-    child.send({ type: 'arrivals' });
-    return ((await reply) as { arrivals: Record<string, { path: string; at: number }[]> }).arrivals;
-  };
-  return {
-    origins,
-    arrivals,
-    count: async (path) => Object.values(await arrivals()).flat().filter((a) => path === undefined || a.path === path).length,
-    close: () => new Promise((resolve) => {
-      if (child.exitCode !== null) { resolve(); return; }
-      child.once('exit', () => resolve());
-      child.send({ type: 'stop' });
-    }),
-  };
 }
 
 export interface KscrapeProcess {

@@ -59,11 +59,16 @@ export function minGapMs(arrivals: { at: number }[]): number {
   return min;
 }
 
+/** A route of the target process: a plain page (the default kind) or one of the hostile servers. */
 export interface RouteSpec {
+  kind?: 'html' | 'endless' | 'slowloris' | 'redirect' | 'gzip-bomb';
   status?: number;
   headers?: Record<string, string>;
+  /** Default: an HTML page naming the request's path. */
   body?: string;
   delayMs?: number;
+  /** For `redirect`. */
+  location?: string;
 }
 
 export interface TargetProcess {
@@ -71,30 +76,36 @@ export interface TargetProcess {
   origins: string[];
   /** Arrival times per address, as stamped by the target process. */
   arrivals(): Promise<Record<string, { path: string; at: number }[]>>;
+  /** Requests seen so far on `path` (all addresses). */
+  count(path?: string): Promise<number>;
   close(): Promise<void>;
 }
 
 /**
  * Scripted HTTP targets on several loopback addresses, served by a child process: its arrival stamps do not
- * wait for the test process's event loop, so politeness can be checked tightly.
+ * wait for the test process's event loop, so politeness can be checked tightly. `bombMib` sizes the
+ * decompressed body of `gzip-bomb` routes.
  */
-export async function startTargetProcess(addresses: string[], routeSpecs: Record<string, RouteSpec>): Promise<TargetProcess> {
+export async function startTargetProcess(addresses: string[], routeSpecs: Record<string, RouteSpec>, opts: { bombMib?: number } = {}): Promise<TargetProcess> {
   const child = fork(fileURLToPath(new URL('../fixtures/targets-process.mjs', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = (type: string) => new Promise<Record<string, unknown>>((resolve) => {
     const on = (msg: Record<string, unknown>) => { if (msg.type === type) { child.off('message', on); resolve(msg); } };
     child.on('message', on);
   });
   const started = next('started');
-  child.send({ type: 'start', addresses, routes: routeSpecs });
+  child.send({ type: 'start', addresses, routes: routeSpecs, bombMib: opts.bombMib ?? 256 });
   const { origins } = (await started) as { origins: string[] };
+  const arrivals = async () => {
+    const reply = next('arrivals');
+    child.send({ type: 'arrivals' });
+    return ((await reply) as { arrivals: Record<string, { path: string; at: number }[]> }).arrivals;
+  };
   return {
     origins,
-    async arrivals() {
-      const reply = next('arrivals');
-      child.send({ type: 'arrivals' });
-      return ((await reply) as { arrivals: Record<string, { path: string; at: number }[]> }).arrivals;
-    },
+    arrivals,
+    count: async (path) => Object.values(await arrivals()).flat().filter((a) => path === undefined || a.path === path).length,
     close: () => new Promise((resolve) => {
+      if (child.exitCode !== null) { resolve(); return; }
       child.once('exit', () => resolve());
       child.send({ type: 'stop' });
     }),

@@ -13,16 +13,17 @@ import { runCli } from '../helpers/cli.js';
 import { uniqueName } from '../helpers/env.js';
 import { startCli } from '../helpers/produce.js';
 import { startRestartableBroker, type RestartableBroker } from '../helpers/restartable-broker.js';
-import { createPipeline, produceUrls, readGroupOffsets, scale, sleep, startChaosTargets, startKscrape, stopKscrape, waitFor, type ChaosTargets, type KscrapeProcess } from '../helpers/chaos.js';
+import { createPipeline, produceUrls, readGroupOffsets, scale, sleep, startKscrape, stopKscrape, waitFor, type KscrapeProcess } from '../helpers/chaos.js';
+import { startTargetProcess, type TargetProcess } from '../helpers/http-targets.js';
 
 const ADDRESSES = ['127.0.4.1', '127.0.4.2', '127.0.4.3'];
 const dir = mkdtempSync(join(tmpdir(), 'kscrape-chaos-broker-'));
 let broker: RestartableBroker;
-let targets: ChaosTargets;
+let targets: TargetProcess;
 const processes: KscrapeProcess[] = [];
 
 beforeAll(async () => {
-  [broker, targets] = await Promise.all([startRestartableBroker(), startChaosTargets(ADDRESSES, { '/p': { delayMs: 20 } }, 1)]);
+  [broker, targets] = await Promise.all([startRestartableBroker(), startTargetProcess(ADDRESSES, { '/p': { delayMs: 20 } })]);
 }, 180_000);
 afterAll(async () => {
   for (const p of processes) await stopKscrape(p, 'SIGKILL');

@@ -7,22 +7,23 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { auditPipeline, formatAudit, readTopicRecords } from '../helpers/audit.js';
 import { testBrokers, uniqueName } from '../helpers/env.js';
 import { produceRaw } from '../helpers/kafka.js';
-import { createPipeline, produceUrls, scale, startChaosTargets, startKscrape, stopKscrape, type ChaosTargets, type KscrapeProcess } from '../helpers/chaos.js';
+import { createPipeline, produceUrls, scale, startKscrape, stopKscrape, type KscrapeProcess } from '../helpers/chaos.js';
+import { startTargetProcess, type TargetProcess } from '../helpers/http-targets.js';
 
 const ADDRESSES = ['127.0.5.1', '127.0.5.2', '127.0.5.3', '127.0.5.4', '127.0.5.5'];
 const PATHS = ['/p', '/endless', '/slowloris', '/escape', '/bomb'];
-let targets: ChaosTargets;
+let targets: TargetProcess;
 const processes: KscrapeProcess[] = [];
 
 beforeAll(async () => {
-  targets = await startChaosTargets(ADDRESSES, {
+  targets = await startTargetProcess(ADDRESSES, {
     '/p': {},
     '/endless': { kind: 'endless' },
     '/slowloris': { kind: 'slowloris' },
     // Loopback outside the allowed block: refused by the guard before any connection.
     '/escape': { kind: 'redirect', location: 'http://127.0.0.1:9/admin' },
     '/bomb': { kind: 'gzip-bomb' },
-  }, 256);
+  }, { bombMib: 256 });
 });
 afterAll(async () => {
   for (const p of processes) await stopKscrape(p, 'SIGKILL');

@@ -8,14 +8,15 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { auditPipeline, formatAudit } from '../helpers/audit.js';
 import { testBrokers, uniqueName } from '../helpers/env.js';
 import { unownedTime } from '../helpers/rebalance-pause.js';
-import { arrivalTimes, createPipeline, longestGap, produceUrls, readGroupOffsets, scale, startChaosTargets, startKscrape, stopKscrape, waitFor, type ChaosTargets, type KscrapeProcess } from '../helpers/chaos.js';
+import { arrivalTimes, createPipeline, longestGap, produceUrls, readGroupOffsets, scale, startKscrape, stopKscrape, waitFor, type KscrapeProcess } from '../helpers/chaos.js';
+import { startTargetProcess, type TargetProcess } from '../helpers/http-targets.js';
 
 const ADDRESSES = Array.from({ length: 12 }, (_, i) => `127.0.8.${i + 1}`);
 const WORKERS = 4;
-let targets: ChaosTargets;
+let targets: TargetProcess;
 const processes: KscrapeProcess[] = [];
 
-beforeAll(async () => { targets = await startChaosTargets(ADDRESSES, { '/p': {} }, 1); });
+beforeAll(async () => { targets = await startTargetProcess(ADDRESSES, { '/p': {} }); });
 afterAll(async () => {
   for (const p of processes) await stopKscrape(p, 'SIGKILL');
   await targets.close();

@@ -8,16 +8,17 @@ import { auditPipeline, formatAudit } from '../helpers/audit.js';
 import { testBrokers, uniqueName } from '../helpers/env.js';
 import { minGapMs } from '../helpers/http-targets.js';
 import { startPrivateRedis, type PrivateRedis } from '../helpers/redis-server.js';
-import { createPipeline, produceUrls, readGroupOffsets, scale, sleep, startChaosTargets, startKscrape, stopKscrape, waitFor, type ChaosTargets, type KscrapeProcess } from '../helpers/chaos.js';
+import { createPipeline, produceUrls, readGroupOffsets, scale, sleep, startKscrape, stopKscrape, waitFor, type KscrapeProcess } from '../helpers/chaos.js';
+import { startTargetProcess, type TargetProcess } from '../helpers/http-targets.js';
 
 const ADDRESSES = ['127.0.7.1', '127.0.7.2', '127.0.7.3'];
 const INTERVAL_MS = 100;
-let targets: ChaosTargets;
+let targets: TargetProcess;
 let redis: PrivateRedis;
 const processes: KscrapeProcess[] = [];
 
 beforeAll(async () => {
-  [targets, redis] = await Promise.all([startChaosTargets(ADDRESSES, { '/p': {} }, 1), startPrivateRedis()]);
+  [targets, redis] = await Promise.all([startTargetProcess(ADDRESSES, { '/p': {} }), startPrivateRedis()]);
 });
 afterAll(async () => {
   for (const p of processes) await stopKscrape(p, 'SIGKILL');

@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { withAdmin } from '../helpers/kafka.js';
 import { testBrokers, uniqueName } from '../helpers/env.js';
 import { auditPipeline, formatAudit } from '../helpers/audit.js';
-import { FULL, createPipeline, produceUrls, scale, startChaosTargets, startKscrape, stopKscrape, waitFor, type ChaosTargets, type KscrapeProcess } from '../helpers/chaos.js';
+import { FULL, createPipeline, produceUrls, scale, startKscrape, stopKscrape, waitFor, type KscrapeProcess } from '../helpers/chaos.js';
+import { startTargetProcess, type TargetProcess } from '../helpers/http-targets.js';
 
 const ADDRESSES = ['127.0.3.1', '127.0.3.2', '127.0.3.3', '127.0.3.4'];
-let targets: ChaosTargets;
+let targets: TargetProcess;
 const started: KscrapeProcess[] = [];
 
-beforeAll(async () => { targets = await startChaosTargets(ADDRESSES, { '/p': { delayMs: 20 } }, 1); });
+beforeAll(async () => { targets = await startTargetProcess(ADDRESSES, { '/p': { delayMs: 20 } }); });
 afterAll(async () => {
   for (const p of started) await stopKscrape(p, 'SIGKILL');
   await targets.close();
