@@ -7,6 +7,10 @@
  * as a whole stays within the configured rate without talking to each other. With `required`, nothing is
  * admitted while Redis is away: callers are told to come back at the next probe, so nobody busy-loops and
  * no work is dropped (the worker keeps its URLs queued).
+ *
+ * Holds (a request's own spacing from when it actually left, Retry-After) are kept locally as well as in Redis,
+ * and a local hold refuses even when Redis would admit: a Redis that comes back empty (restarted, failed
+ * over) knows nothing of what this worker sent while it was away.
  */
 import { withDeadline, DeadlineExceeded } from '../kafka/deadline.js';
 import { errorMessage } from '../errors.js';
@@ -73,6 +77,8 @@ export class FallbackLimiter implements StatsLimiter {
   }
 
   async tryAcquire(rules: readonly RateRule[]): Promise<AcquireResult> {
+    const heldMs = this.fallback.heldForMs(rules.map((r) => r.key));
+    if (heldMs > 0) return this.count({ granted: false, retryAfterMs: Math.max(1, Math.ceil(heldMs)) });
     if (!this.open || (!this.probing && this.now() >= this.nextProbeAt)) {
       const probe = this.open;
       if (probe) this.probing = true;

@@ -42,6 +42,14 @@ export class MemoryLimiter implements Limiter {
     this.states.set(key, gcraHold(this.now(), this.states.get(key), delayMs));
   }
 
+  /** How much longer any of `keys` is held off (holdOff), in ms; 0 when none is. */
+  heldForMs(keys: readonly string[]): number {
+    const now = this.now();
+    let held = 0;
+    for (const key of keys) held = Math.max(held, (this.states.get(key)?.holdUntilMs ?? 0) - now);
+    return held;
+  }
+
   async close(): Promise<void> {
     this.states.clear();
   }

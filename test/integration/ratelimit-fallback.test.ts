@@ -18,13 +18,17 @@ afterAll(async () => { await server.stop(); });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Asks like a worker would (sleeping the wait it is told) until `ms` passed; returns the admission times. */
+/**
+ * Asks like a worker would (sleeping the wait it is told) until `ms` passed; returns the admission times as the
+ * limiter decided them (its clock, or Redis's). A clock read after the await can be late by however long this
+ * process was not scheduled, several ms on a loaded machine, which would look like admissions too close.
+ */
 async function drive(limiter: StatsLimiter, key: string, intervalMs: number, ms: number): Promise<number[]> {
   const admitted: number[] = [];
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const answer = await limiter.tryAcquire([{ key, intervalMs }]);
-    if (answer.granted) admitted.push(Date.now());
+    if (answer.granted) admitted.push(answer.decidedAtMs ?? Date.now());
     else await sleep(Math.min(answer.retryAfterMs, Math.max(1, end - Date.now())));
   }
   return admitted;
@@ -50,7 +54,7 @@ describe('FallbackLimiter against a Redis that goes away', () => {
       // It keeps going (no work stops) but within the fallback rate: interval × 2 workers = 100 ms apart.
       expect(down.length).toBeGreaterThan(0);
       expect(down.length).toBeLessThanOrEqual(Math.floor(1500 / (intervalMs * 2)) + 1);
-      for (let i = 1; i < down.length; i++) expect(down[i]! - down[i - 1]!).toBeGreaterThanOrEqual(intervalMs * 2 - 1);
+      for (let i = 1; i < down.length; i++) expect(down[i]! - down[i - 1]!).toBeGreaterThanOrEqual(intervalMs * 2);
 
       await server.start();
       const deadline = Date.now() + 10_000;

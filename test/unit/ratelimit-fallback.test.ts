@@ -93,6 +93,36 @@ describe('FallbackLimiter', () => {
     primary.mode = 'down';
     expect(await limiter.tryAcquire(rules)).toMatchObject({ granted: false, retryAfterMs: 5000 });
   });
+
+  test('a local hold refuses at once, without asking anyone', async () => {
+    const { primary, limiter, advance } = setup({ workers: 1 });
+    primary.mode = 'down';
+    expect((await limiter.tryAcquire(rules)).granted).toBe(true);
+    // The request left 0 ms later: the worker's `sent` hook holds the host for one interval from then.
+    await limiter.holdOff('host:a', 100);
+    advance(30);
+    expect(await limiter.tryAcquire(rules)).toMatchObject({ granted: false, retryAfterMs: 70 });
+    expect(primary.calls).toBe(1);
+    advance(70);
+    expect((await limiter.tryAcquire(rules)).granted).toBe(true);
+  });
+
+  test('a Redis that comes back empty cannot admit a host sooner than what this worker sent while it was away', async () => {
+    const { primary, limiter, advance } = setup({ workers: 1 });
+    primary.mode = 'down';
+    expect((await limiter.tryAcquire(rules)).granted).toBe(true);
+    advance(950);
+    // FakePrimary admits everything, as a restarted Redis with no state does.
+    await limiter.holdOff('host:a', 100); // a request left at 950
+    primary.mode = 'up';
+    advance(60); // 1010: the probe is due, Redis (empty) would admit, the hold has 40 ms left
+    const callsBefore = primary.calls;
+    expect(await limiter.tryAcquire(rules)).toMatchObject({ granted: false, retryAfterMs: 40 });
+    expect(primary.calls).toBe(callsBefore);
+    advance(40);
+    expect((await limiter.tryAcquire(rules)).granted).toBe(true);
+    expect(limiter.stats().mode).toBe('redis');
+  });
 });
 
 describe('createLimiter', () => {
