@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- work [--quick] [--redis] [--part=politeness,throughput,memory] [--concurrency=64]
- * [--hosts=200] [--worker-node-args='--cpu-prof --cpu-prof-dir=/tmp/prof']`: `kscrape work` as operators run it (topics created and URLs
+ * [--hosts=200] [--worker-node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] [--worker-args='--delivery-buffer 16MiB']`: `kscrape work` as operators run it (topics created and URLs
  * produced with the CLI, a 12-partition urls topic, the real fetcher), against HTTP targets on distinct loopback
  * addresses served by a separate process that stamps every arrival.
  *
@@ -32,6 +32,8 @@ const brokers = process.env.KSCRAPE_BROKERS ?? '127.0.0.1:9092';
 let CONCURRENCY = 64;
 /** Node flags for every `kscrape work` run (--worker-node-args=..., e.g. '--cpu-prof --cpu-prof-dir=/tmp/p'). */
 let WORKER_NODE_ARGS: string[] = [];
+/** Extra `kscrape work` flags for every worker of the run (--worker-args='--delivery-buffer 16MiB'). */
+let WORKER_ARGS: string[] = [];
 const URL_PARTITIONS = 12;
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -72,7 +74,7 @@ interface WorkSummary { consumed: number; pages: number; errors: number; dlq: nu
 
 function workArgs(count: number, extra: string[]): string[] {
   return ['work', '--group', `bench-${Date.now().toString(36)}`, '--allow-cidr', '127.0.10.0/24', '--concurrency', String(CONCURRENCY),
-    '--max-messages', String(count), '--status-interval', '2s', '--json', ...extra];
+    '--max-messages', String(count), '--status-interval', '2s', '--json', ...extra, ...WORKER_ARGS];
 }
 
 function checkSummary(r: ProcResult, count: number): WorkSummary {
@@ -185,7 +187,7 @@ async function memory(dir: string, opts: { count: number; hosts: number }): Prom
     const m = JSON.parse(readFileSync(memFile, 'utf8')) as { atPeakRss: Record<string, number>; peaks: Record<string, number> };
     const a = m.atPeakRss as { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
     return [
-      `memory: ${fmt(urls.length)} pages of 1 MiB over ${opts.hosts} hosts, concurrency ${CONCURRENCY}, --max-page-bytes 1MiB${WORKER_NODE_ARGS.length ? `, node ${WORKER_NODE_ARGS.join(' ')}` : ''}; load ${loadBefore} → ${load()}`,
+      `memory: ${fmt(urls.length)} pages of 1 MiB over ${opts.hosts} hosts, concurrency ${CONCURRENCY}, --max-page-bytes 1MiB${WORKER_ARGS.length ? ` ${WORKER_ARGS.join(' ')}` : ''}${WORKER_NODE_ARGS.length ? `, node ${WORKER_NODE_ARGS.join(' ')}` : ''}; load ${loadBefore} → ${load()}`,
       `  worker peak RSS (VmHWM) ${fmt(r.peakRssMb!)} MB (goal < 300 MB); ${fmt(urls.length / r.seconds, 1)} pages/s, ${fmt(urls.length / r.seconds, 1)} MiB/s spawn→exit`,
       `  at peak RSS (${a.rss} MB, process.memoryUsage): V8 heap ${a.heapTotal} MB (${a.heapUsed} MB used), external ${a.external} MB ` +
         `(Buffers ${a.arrayBuffers} MB), the rest ${a.rss - a.heapTotal - a.external} MB (native: librdkafka, code, stacks); ` +
@@ -202,6 +204,7 @@ export async function run({ quick, args }: BenchOptions): Promise<void> {
   const concurrencyArg = args.find((a) => a.startsWith('--concurrency='));
   if (concurrencyArg) CONCURRENCY = Number(concurrencyArg.slice('--concurrency='.length));
   WORKER_NODE_ARGS = args.find((a) => a.startsWith('--worker-node-args='))?.slice('--worker-node-args='.length).split(' ').filter(Boolean) ?? [];
+  WORKER_ARGS = args.find((a) => a.startsWith('--worker-args='))?.slice('--worker-args='.length).split(' ').filter(Boolean) ?? [];
   const redisUrl = args.includes('--redis') ? process.env.KSCRAPE_REDIS_URL : undefined;
   if (args.includes('--redis') && !redisUrl) throw new Error('--redis needs KSCRAPE_REDIS_URL');
   const only = args.find((a) => a.startsWith('--part='))?.slice('--part='.length).split(',') ?? [];

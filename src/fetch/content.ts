@@ -1,5 +1,6 @@
 /** Pure helpers for response content: media types, the accept list, charset decoding, the kept headers. */
 import { TextDecoder } from 'node:util';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /** Media types fetched by default: the ones a scraper extracts text from. */
 export const DEFAULT_ACCEPT: readonly string[] = ['text/html', 'application/xhtml+xml', 'text/plain', 'application/xml', 'text/xml', 'application/json'];
@@ -38,19 +39,44 @@ export function acceptHeader(accept: readonly string[]): string {
   return accept.join(', ');
 }
 
+/** WHATWG encodings in which ASCII bytes mean ASCII characters (so an all-ASCII body needs no transcoding). */
+const ASCII_COMPATIBLE = /^(windows-|iso-8859-|koi8-|macintosh|x-mac-|gbk$|gb18030$|big5$|euc-|shift_jis$)/;
+
 /**
- * Decodes body bytes with the declared charset (UTF-8 when none or unknown). A body cut at the cap may end
- * inside a multi-byte character; the replacement character that leaves is dropped.
+ * The body as UTF-8 bytes, transcoded from the declared charset (UTF-8 when none or unknown). UTF-8 and
+ * all-ASCII bodies come back as the same bytes, not copied: a page is never turned into a JS string on its
+ * way to the pages topic. Invalid UTF-8 becomes U+FFFD; a body cut at the cap inside a multi-byte character
+ * loses that partial character.
  */
-export function decodeBody(bytes: Buffer, charset: string | null, truncated: boolean): string {
+export function bodyAsUtf8(bytes: Buffer, charset: string | null, truncated: boolean): Buffer {
   let decoder: TextDecoder;
   try {
     decoder = new TextDecoder(charset ?? 'utf-8');
   } catch {
     decoder = new TextDecoder('utf-8');
   }
+  const encoding = decoder.encoding;
+  if (encoding === 'utf-8') {
+    const whole = truncated ? withoutPartialUtf8Tail(bytes) : bytes;
+    if (isUtf8(whole)) return whole;
+    return Buffer.from(decoder.decode(whole));
+  }
+  if (ASCII_COMPATIBLE.test(encoding) && isAscii(bytes)) return bytes;
   const text = decoder.decode(bytes);
-  return truncated ? text.replace(/\uFFFD$/, '') : text;
+  return Buffer.from(truncated ? text.replace(/\uFFFD$/, '') : text);
+}
+
+/** Drops an incomplete multi-byte UTF-8 sequence at the very end (what a byte cap can leave). */
+function withoutPartialUtf8Tail(bytes: Buffer): Buffer {
+  const n = bytes.length;
+  // The last sequence starts at most 3 bytes back: find its lead byte.
+  for (let i = n - 1; i >= Math.max(0, n - 4); i--) {
+    const b = bytes[i]!;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte
+    const length = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return i + length > n ? bytes.subarray(0, i) : bytes;
+  }
+  return bytes;
 }
 
 /** The kept subset of `headers`, lowercase names, one string each. */

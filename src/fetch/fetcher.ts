@@ -3,7 +3,7 @@
  * `fetch` never throws; every failure is a FetchResult (see types.ts).
  */
 import { classifyRequestError, classifyStatus } from './classify.js';
-import { acceptHeader, decodeBody, keptHeaders, parseContentType } from './content.js';
+import { acceptHeader, bodyAsUtf8, keptHeaders, parseContentType } from './content.js';
 import { createHttpClient, type HopResponse } from './http-client.js';
 import { resolveFetcherOptions, type FetcherOptions } from './options.js';
 import { nextHop, wireForm } from './redirects.js';
@@ -105,7 +105,7 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
           }
           const headers = keptHeaders(res.headers);
           if (lastLocation !== undefined) headers.location = lastLocation;
-          const body = decodeBody(res.body ?? Buffer.alloc(0), parseContentType(res.contentType ?? undefined).charset, res.truncated);
+          const body = bodyAsUtf8(res.body ?? Buffer.alloc(0), parseContentType(res.contentType ?? undefined).charset, res.truncated);
           return done({ kind: 'page', status: res.status, contentType: res.contentType, headers, body, truncated: res.truncated, bytes: res.bytes });
         }
         case 'redirect': {

@@ -30,7 +30,7 @@ export type RobotsVerdict =
 
 /** What the result of fetching `/robots.txt` means (pure). */
 export function robotsFileOf(result: FetchResult): RobotsFile {
-  if (result.kind === 'page') return { kind: 'rules', text: result.body };
+  if (result.kind === 'page') return { kind: 'rules', text: result.body.toString('utf8') };
   if (result.kind === 'retryable') return { kind: 'unreachable', detail: `robots.txt unavailable (${result.error})` };
   if (result.reason === 'blocked-address') return { kind: 'blocked', detail: result.detail };
   return { kind: 'allow-all', detail: `robots.txt: ${result.detail}` };

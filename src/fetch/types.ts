@@ -38,8 +38,11 @@ export interface PageResult extends ResultBase {
   contentType: string | null;
   /** A useful subset of the final response's headers (see KEPT_HEADERS), plus `location` of the last redirect. */
   headers: Record<string, string>;
-  /** The body decoded to text (charset from Content-Type, else UTF-8), at most `maxPageBytes` bytes of it. */
-  body: string;
+  /**
+   * The body as UTF-8 bytes (transcoded from the Content-Type charset, else taken as UTF-8), from at most
+   * `maxPageBytes` received bytes. Bytes, not a string: a 1 MiB page then exists once on its way to Kafka.
+   */
+  body: Buffer;
   /** True when the body was longer than `maxPageBytes` and was cut there. */
   truncated: boolean;
   /** Decoded (decompressed) body bytes kept, at most `maxPageBytes`. */

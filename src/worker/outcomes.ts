@@ -4,6 +4,7 @@
  */
 import type { ErrorResult, PageResult, RetryableResult } from '../fetch/types.js';
 import type { DlqRecord, ErrorRecord, MetricRecord, Outcome, PageRecord, UrlEnvelope } from '../kafka/schema.js';
+import { jsonWithStringField } from './json-bytes.js';
 import type { OutRecord } from './result-sink.js';
 
 /**
@@ -31,12 +32,13 @@ export function outcomeRecords(envelope: UrlEnvelope, result: FetchOutcome, ctx:
   let reason: string | undefined;
   switch (result.kind) {
     case 'page': {
-      const page: PageRecord = {
+      const page: Omit<PageRecord, 'body'> = {
         url: envelope.url, final_url: result.finalUrl, status: result.status, content_type: result.contentType,
-        headers: result.headers, body: result.body, truncated: result.truncated, bytes: result.bytes,
+        headers: result.headers, truncated: result.truncated, bytes: result.bytes,
         fetched_at: ctx.now, elapsed_ms: result.elapsedMs, customer_id: envelope.customer_id, ...base,
       };
-      main = { topic: ctx.topics.pages, key: envelope.url, value: JSON.stringify(page) };
+      // The body goes from its bytes into the record's bytes: never a JS string (see json-bytes.ts).
+      main = { topic: ctx.topics.pages, key: envelope.url, value: jsonWithStringField(page, 'body', result.body) };
       outcome = 'page';
       bytes = result.bytes;
       status = result.status;
@@ -94,7 +96,7 @@ export function malformedRecords(raw: { key: string | null; value: string | null
 export function shrinkPageRecord(record: OutRecord, limitBytes: number): OutRecord | undefined {
   let page: PageRecord;
   try {
-    page = JSON.parse(record.value) as PageRecord;
+    page = JSON.parse(record.value.toString()) as PageRecord;
   } catch {
     return undefined;
   }

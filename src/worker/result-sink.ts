@@ -10,7 +10,8 @@ import { errorMessage } from '../errors.js';
 export interface OutRecord {
   topic: string;
   key: string;
-  value: string;
+  /** JSON text; page records come as bytes (see json-bytes.ts), the rest as strings. */
+  value: string | Buffer;
 }
 
 export interface ResultSinkOptions {
@@ -38,7 +39,7 @@ export class ResultSink {
   private open = true;
   private readonly pending = new Set<Promise<void>>();
   private readonly maxBytes: number;
-  /** Size of the records not yet acknowledged (string length: cheap, and close enough for a budget). */
+  /** Size of the records not yet acknowledged (bytes, or a string's length: cheap, and close enough for a budget). */
   private pendingChars = 0;
   private roomWaiters: { limit: number; resolve: () => void }[] = [];
   readonly counters = { delivered: 0, retries: 0, shrunk: 0 };

@@ -67,7 +67,7 @@ export class Transactor {
     const producer = this.producer;
     if (!producer) throw new Error('transactor not started');
     const taken = positions.map(({ partition, offset }) => ({ partition, entries: (this.held.get(partition) ?? []).filter((h) => h.offset < offset) }));
-    const byTopic = new Map<string, { key: string; value: string }[]>();
+    const byTopic = new Map<string, { key: string; value: string | Buffer }[]>();
     for (const { entries } of taken) {
       for (const { records } of entries) {
         for (const r of records) {

@@ -40,7 +40,7 @@ function plainFetch(envelope: UrlEnvelope, { signal, hooks }: { signal: AbortSig
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', (err) => void done({ kind: 'retryable', status: null, error: err.message, elapsedMs: Date.now() - t0 }));
       res.on('end', () => {
-        const body = Buffer.concat(chunks).toString();
+        const body = Buffer.concat(chunks);
         const status = res.statusCode ?? 0;
         const elapsedMs = Date.now() - t0;
         if (status >= 200 && status < 300) {

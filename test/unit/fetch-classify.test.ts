@@ -3,7 +3,7 @@ import { classifyRequestError, classifyStatus } from '../../src/fetch/classify.j
 import { BlockedAddressError } from '../../src/fetch/guarded-lookup.js';
 import { parseRetryAfter } from '../../src/fetch/retry-after.js';
 import { nextHop, wireForm } from '../../src/fetch/redirects.js';
-import { decodeBody, isAccepted, keptHeaders, parseContentType } from '../../src/fetch/content.js';
+import { bodyAsUtf8, isAccepted, keptHeaders, parseContentType } from '../../src/fetch/content.js';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 
@@ -107,11 +107,26 @@ describe('content helpers', () => {
     expect(isAccepted('image/png', ['*'])).toBe(true);
   });
 
-  test('decoding honours the charset and drops a character cut by the cap', () => {
-    expect(decodeBody(Buffer.from([0x63, 0x61, 0x66, 0xe9]), 'iso-8859-1', false)).toBe('café');
-    expect(decodeBody(Buffer.from('café'), null, false)).toBe('café');
-    expect(decodeBody(Buffer.from('café').subarray(0, 4), 'utf-8', true)).toBe('caf');
-    expect(decodeBody(Buffer.from('ok'), 'no-such-charset', false)).toBe('ok');
+  test('the body becomes UTF-8 bytes: charsets transcoded, a character cut by the cap dropped', () => {
+    const utf8 = (b: Buffer, charset: string | null, truncated = false) => bodyAsUtf8(b, charset, truncated).toString('utf8');
+    expect(utf8(Buffer.from([0x63, 0x61, 0x66, 0xe9]), 'iso-8859-1')).toBe('café');
+    expect(utf8(Buffer.from([0x82, 0xa0]), 'shift_jis')).toBe('あ');
+    expect(utf8(Buffer.from('café'), null)).toBe('café');
+    expect(utf8(Buffer.from('café').subarray(0, 4), 'utf-8', true)).toBe('caf');
+    expect(utf8(Buffer.from('€').subarray(0, 2), null, true)).toBe('');
+    expect(utf8(Buffer.from('ok'), 'no-such-charset')).toBe('ok');
+    // Invalid UTF-8 is replaced, never passed on: the record must be valid JSON text.
+    expect(utf8(Buffer.from([0x61, 0xff, 0x62]), 'utf-8')).toBe('a\uFFFDb');
+    // A cut inside the cap's last character is not "invalid": only the partial character goes.
+    expect(utf8(Buffer.from('a€').subarray(0, 3), 'utf-8', true)).toBe('a');
+  });
+
+  test('UTF-8 and all-ASCII bodies are passed on as the same bytes, not copied', () => {
+    const html = Buffer.from('<p>café</p>');
+    expect(bodyAsUtf8(html, 'utf-8', false)).toBe(html);
+    const ascii = Buffer.from('<p>plain</p>');
+    expect(bodyAsUtf8(ascii, 'windows-1252', false)).toBe(ascii);
+    expect(bodyAsUtf8(Buffer.from([0xe9]), 'windows-1252', false)).not.toBe(ascii);
   });
 
   test('kept headers are a fixed subset, values clipped', () => {

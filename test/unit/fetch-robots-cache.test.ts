@@ -3,7 +3,7 @@ import { RobotsCache, robotsFileOf, type RobotsCacheOptions } from '../../src/fe
 import type { FetchResult } from '../../src/fetch/types.js';
 
 const base = { url: 'http://a.test/robots.txt', finalUrl: 'http://a.test/robots.txt', redirects: 0, elapsedMs: 1 };
-const page = (body: string): FetchResult => ({ ...base, kind: 'page', status: 200, contentType: 'text/plain', headers: {}, body, truncated: false, bytes: body.length });
+const page = (body: string): FetchResult => ({ ...base, kind: 'page', status: 200, contentType: 'text/plain', headers: {}, body: Buffer.from(body), truncated: false, bytes: Buffer.byteLength(body) });
 const http = (status: number): FetchResult => status >= 500 || status === 429
   ? { ...base, kind: 'retryable', status, error: `HTTP ${status}` }
   : { ...base, kind: 'error', reason: 'http-status', status, detail: `HTTP ${status}` };
