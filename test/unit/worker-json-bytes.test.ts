@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { jsonStringContent, jsonWithStringField } from '../../src/worker/json-bytes.js';
+import { jsonWithStringField } from '../../src/worker/json-bytes.js';
 import { outcomeRecords, shrinkPageRecord } from '../../src/worker/outcomes.js';
 import type { PageRecord, UrlEnvelope } from '../../src/kafka/schema.js';
 
@@ -37,11 +37,11 @@ describe('page records built from body bytes', () => {
     }
   });
 
-  test('with no other fields, and with nothing to escape the body bytes are not copied', () => {
+  test('with no other fields, with non-ASCII fields, and with every control character', () => {
     expect(jsonWithStringField({}, 'b', Buffer.from('x\ny')).toString()).toBe('{"b":"x\\ny"}');
-    const plain = Buffer.from('<p>plain ✓</p>');
-    expect(jsonStringContent(plain)).toBe(plain);
-    expect(jsonStringContent(Buffer.from([0x01, 0x1f])).toString()).toBe('\\u0001\\u001f');
+    expect(jsonWithStringField({ title: 'ça va ✓' }, 'body', Buffer.from('é"')).toString()).toBe('{"title":"ça va ✓","body":"é\\""}');
+    const controls = Array.from({ length: 0x20 }, (_, i) => String.fromCharCode(i)).join('') + '\x7f\u0085';
+    expect(jsonWithStringField({}, 'b', Buffer.from(controls)).toString()).toBe(JSON.stringify({ b: controls }));
   });
 
   const envelope: UrlEnvelope = { url: 'http://a.test/p', host: 'a.test', customer_id: 'c', priority: 0, discovered_at: 1, attempt: 0 };
