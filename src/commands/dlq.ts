@@ -10,7 +10,7 @@ import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 
 interface PolicyFlags { cooldown: string; backoff: Backoff; maxAttempts: string }
-interface RetryFlags extends PolicyFlags { group: string; partitioner: PartitionerName; once?: boolean; dryRun?: boolean; timeout: string }
+interface RetryFlags extends PolicyFlags { group: string; partitioner: PartitionerName; once?: boolean; dryRun?: boolean; timeout: string; eos?: boolean; workerId?: string }
 interface StatsFlags extends PolicyFlags { top: string; timeout: string }
 
 function addPolicyOptions(cmd: Command): Command {
@@ -40,14 +40,19 @@ Examples:
     .addOption(new Option('--partitioner <name>', 'how re-emitted URLs are partitioned, as in kscrape produce (key = host)').choices(PARTITIONERS).default('host'))
     .option('--once', 'handle what is due up to the end of the topic as seen at start, then exit (for cron)')
     .option('--dry-run', 'print what would be re-emitted, parked or waited for; send and commit nothing')
+    .option('--eos', 'exactly-once: each batch\'s re-emits, parks and the dlq offset in one transaction (readers use isolation.level=read_committed)')
+    .option('--worker-id <id>', 'names this run in parked records and, with --eos, its transactional.id (stable across restarts; one per concurrent run)')
     .option('--timeout <duration>', 'deadline for cluster requests (and for reading the topic with --dry-run)', '30s'))
     .addHelpText('after', `
 A record is due when failed_at + cool-down has passed. A partition whose next record is not due is paused
 until it is (with --once: left for the next run); nothing behind it is skipped or committed.
 Parked records go to ${TOPICS.dlqParked} in the errors topic's shape (reason max-attempts or malformed).
+Without --eos a run killed between a re-emit and its commit re-emits that record again (at least once); with
+--eos it cannot: the re-emit and the commit are one transaction.
 
 Examples:
   kscrape dlq retry --once
+  kscrape dlq retry --once --eos --worker-id retry-1
   kscrape dlq retry --cooldown 30m --backoff exponential --max-attempts 6
   kscrape dlq retry --dry-run --json | jq -c 'select(.action == "re-emit")'
   # crontab: every hour, handle what is due, then exit
@@ -57,6 +62,7 @@ Examples:
       const policy = policyOf(flags);
       const timeoutMs = parseDuration(flags.timeout, '--timeout');
       if (flags.dryRun && flags.once) ctx.logger.debug('--dry-run already stops at the end of the topic as seen at start');
+      if (flags.dryRun && flags.eos) ctx.logger.debug('--dry-run sends nothing: --eos does not apply');
       // Loaded when the command runs, so that start-up and --help do not pay for the Kafka client (see src/cli.ts).
       const [{ retryPartitioner }, { renderSummary, summaryJson }, { runRetry }, { dryRun }] = await Promise.all([
         import('../dlq/partitioning.js'), import('../dlq/render.js'), import('../dlq/retry-engine.js'), import('../dlq/run-readonly.js')]);
@@ -71,7 +77,8 @@ Examples:
       const summary = await runRetry({
         ...common, producerConfig: ctx.kafkaConfig('producer'), group: flags.group, partitioner, onReEmit, once: Boolean(flags.once),
         topics: { dlq: ctx.topic(TOPICS.dlq), urls: ctx.topic(TOPICS.urls), parked: ctx.topic(TOPICS.dlqParked) },
-        worker: `dlq-retry@${hostname()}`,
+        worker: flags.workerId ?? `dlq-retry@${hostname()}`,
+        ...(flags.eos ? { transactionalId: `${ctx.topicPrefix}kscrape-dlq-retry-${flags.group}${flags.workerId ? `-${flags.workerId}` : ''}` } : {}),
       });
       out(ctx.json ? `${JSON.stringify(summaryJson(summary, false))}\n` : renderSummary(summary, false));
     });

@@ -7,6 +7,11 @@
  * skipped) and resumed when the record is due, or, with --once, left for the next run. Malformed records are
  * parked, never thrown on (a throwing eachBatch handler is re-delivered forever). Delivery is at least once: a
  * crash between delivery and commit re-emits those records again on restart, never loses them.
+ *
+ * With a transactional id (`--eos`), each batch's re-emits, parks and the dlq offset past them are one
+ * transaction: a crash anywhere leaves either all of them or none visible to read_committed readers, so a
+ * record is re-emitted exactly once. A failed transaction is aborted and the run stops (exit status says
+ * retriable): nothing of that batch is visible or committed, and the next run handles it again.
  */
 import { errorMessage, RuntimeFailure } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -34,6 +39,11 @@ export interface RetryRunOptions {
   timeoutMs: number;
   /** Written into parked records. */
   worker: string;
+  /**
+   * Exactly-once: the producer's `transactional.id`. Stable across restarts, so a restarted run fences a
+   * predecessor that may still be alive; two runs at once need two ids.
+   */
+  transactionalId?: string;
   /** Resolves to stop (tests); otherwise SIGINT/SIGTERM. */
   stopSignal?: Promise<void>;
   now?: () => number;
@@ -47,6 +57,8 @@ export interface RetrySummary {
 }
 
 const DELIVERY_DEADLINE_MS = 130_000;
+/** Deadline of each transaction call: the client's own can hang when the coordinator is away (librdkafka #5456). */
+const TRANSACTION_CALL_DEADLINE_MS = 30_000;
 const NO_ASSIGNMENT_GIVE_UP_MS = 60_000;
 /** Continuous mode logs one status line per interval on stderr (when something changed). */
 const STATUS_INTERVAL_MS = 60_000;
@@ -75,14 +87,20 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
     await admin.close();
   }
 
-  const producer = createProducer({ config: opts.producerConfig, logger });
-  const consumer = createConsumer({ config: opts.consumerConfig, logger }, { 'group.id': opts.group, 'enable.auto.commit': false });
+  const eos = opts.transactionalId !== undefined;
+  // librdkafka refuses a transaction timeout shorter than a message's delivery timeout.
+  const deliveryTimeoutMs = Number(opts.producerConfig['delivery.timeout.ms'] ?? opts.producerConfig['message.timeout.ms'] ?? 300_000);
+  const producer = createProducer({ config: opts.producerConfig, logger }, eos
+    ? { 'transactional.id': opts.transactionalId!, 'transaction.timeout.ms': Math.max(60_000, deliveryTimeoutMs), 'enable.idempotence': true }
+    : {});
+  // read_committed: with --eos upstream, records of aborted worker transactions are never retried.
+  const consumer = createConsumer({ config: opts.consumerConfig, logger }, { 'group.id': opts.group, 'enable.auto.commit': false, 'isolation.level': 'read_committed' });
   const timers = new Map<number, NodeJS.Timeout>();
   let stopping = false;
   let fatal: unknown;
   let inFlight: Promise<void> = Promise.resolve();
 
-  const deliver = async (partition: number, handled: { offset: number; d: Exclude<Decision, { action: 'wait' }> }[]) => {
+  const messagesOf = (partition: number, handled: { offset: number; d: Exclude<Decision, { action: 'wait' }> }[]) => {
     const urls = [];
     const parked = [];
     for (const { offset, d } of handled) {
@@ -98,7 +116,27 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
     const topicMessages = [];
     if (urls.length) topicMessages.push({ topic: topics.urls, messages: urls });
     if (parked.length) topicMessages.push({ topic: topics.parked, messages: parked });
-    await withDeadline(producer.sendBatch({ topicMessages }), DELIVERY_DEADLINE_MS, 'delivery of re-emitted records');
+    return topicMessages;
+  };
+
+  /** At least once: deliver, then commit past what was delivered. */
+  const deliverThenCommit = async (topic: string, partition: number, handled: { offset: number; d: Exclude<Decision, { action: 'wait' }> }[], next: number) => {
+    await withDeadline(producer.sendBatch({ topicMessages: messagesOf(partition, handled) }), DELIVERY_DEADLINE_MS, 'delivery of re-emitted records');
+    await withDeadline(consumer.commitOffsets([{ topic, partition, offset: String(next) }]), opts.timeoutMs, 'commit');
+  };
+
+  /** Exactly once: the records and the offset past them in one transaction, or none of it. */
+  const commitInTransaction = async (topic: string, partition: number, handled: { offset: number; d: Exclude<Decision, { action: 'wait' }> }[], next: number) => {
+    const call = <T>(p: Promise<T>, what: string) => withDeadline(p, TRANSACTION_CALL_DEADLINE_MS, what);
+    const tx = await call(producer.transaction(), 'begin transaction');
+    try {
+      await call(tx.sendBatch({ topicMessages: messagesOf(partition, handled) }), 'transactional send of re-emitted records');
+      await call(tx.sendOffsets({ consumer, topics: [{ topic, partitions: [{ partition, offset: String(next) }] }] }), 'send offsets to transaction');
+      await call(tx.commit(), 'commit transaction');
+    } catch (err) {
+      await call(tx.abort(), 'abort transaction').catch(() => undefined);
+      throw new Error(`transaction aborted, nothing of it is visible: ${errorMessage(err)}`, { cause: err });
+    }
   };
 
   const handleBatch = async (payload: { batch: { topic: string; partition: number; messages: { offset: string; value: Buffer | null }[] }; resolveOffset(o: string): void; pause(): void }) => {
@@ -117,9 +155,8 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
     }
     if (handled.length) {
       const last = handled[handled.length - 1]!.offset;
-      await deliver(partition, handled);
+      await (eos ? commitInTransaction : deliverThenCommit)(payload.batch.topic, partition, handled, last + 1);
       payload.resolveOffset(String(last));
-      await withDeadline(consumer.commitOffsets([{ topic: payload.batch.topic, partition, offset: String(last + 1) }]), opts.timeoutMs, 'commit');
       for (const { d } of handled) {
         if (d.action === 're-emit') { summary.reEmitted++; opts.onReEmit?.(d.envelope.host); } else summary.parked[d.reason]++;
       }
