@@ -36,7 +36,9 @@ export function urlOfRecord(place: OutcomePlace, key: string | null, value: stri
 
 /**
  * Every record of `topic` up to its last stable offset at call time, read_committed. Ends when each partition
- * reached that offset, or after `idleMs` without a message (the last offsets may be transaction markers).
+ * reached that offset, or after `idleMs` without a message once every partition has delivered something (the
+ * last offsets may be transaction markers, never delivered). A partition still silent, e.g. its leader not
+ * back yet after a broker restart, is waited for up to `timeoutMs`.
  */
 export async function readTopicRecords(brokers: string, topic: string, opts: { idleMs?: number; timeoutMs?: number } = {}): Promise<{ key: string | null; value: string | null }[]> {
   const config = { 'bootstrap.servers': brokers };
@@ -66,16 +68,18 @@ export async function readTopicRecords(brokers: string, topic: string, opts: { i
       let idle: NodeJS.Timeout | undefined;
       const finish = () => { clearTimeout(overall); clearTimeout(idle); resolve(); };
       const reached = new Set<number>();
+      const heard = new Set<number>();
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           const offset = Number(message.offset);
           const end = ends.get(partition);
           if (end === undefined || offset >= end) return;
           out.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null });
+          heard.add(partition);
           if (offset >= end - 1) reached.add(partition);
           clearTimeout(idle);
           if (reached.size === ends.size) finish();
-          else idle = setTimeout(finish, opts.idleMs ?? 5_000);
+          else if (heard.size === ends.size) idle = setTimeout(finish, opts.idleMs ?? 5_000);
         },
       });
     });

@@ -17,6 +17,16 @@ export const scale = (short: number, full: number) => (FULL ? full : short);
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The two ways a scenario runs: at-least-once (the default; duplicates counted, not failed on) and `--eos`,
+ * where the audit's read_committed reader must see no duplicate. `flags(id)` gives a worker's extra flags: its
+ * --worker-id names its transactional producer, so a restarted worker must get the same one back.
+ */
+export const DELIVERY_MODES = [
+  { name: 'at-least-once', mode: 'at-least-once' as const, flags: (_workerId: string): string[] => [] },
+  { name: '--eos', mode: 'exactly-once' as const, flags: (workerId: string): string[] => ['--eos', '--worker-id', workerId] },
+];
+
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

@@ -13,7 +13,7 @@ import { runCli } from '../helpers/cli.js';
 import { uniqueName } from '../helpers/env.js';
 import { startCli } from '../helpers/produce.js';
 import { startRestartableBroker, type RestartableBroker } from '../helpers/restartable-broker.js';
-import { createPipeline, produceUrls, readGroupOffsets, scale, sleep, startKscrape, stopKscrape, waitFor, type KscrapeProcess } from '../helpers/chaos.js';
+import { DELIVERY_MODES, createPipeline, produceUrls, readGroupOffsets, scale, sleep, startKscrape, stopKscrape, waitFor, type KscrapeProcess } from '../helpers/chaos.js';
 import { startTargetProcess, type TargetProcess } from '../helpers/http-targets.js';
 
 const ADDRESSES = ['127.0.4.1', '127.0.4.2', '127.0.4.3'];
@@ -68,15 +68,17 @@ describe('chaos: the broker stops and comes back', () => {
     expect(after.lost).toEqual([]);
   }, scale(300_000, 1_800_000));
 
-  test('work: deliveries are retried while the broker is down, nothing is committed past them, the run finishes after it is back', async () => {
+  test.each(DELIVERY_MODES)('work ($name): deliveries are retried while the broker is down, nothing is committed past them, the run finishes after it is back', async ({ name, mode, flags }) => {
     const pipeline = await createPipeline(broker.brokers, 3);
     const urls = Array.from({ length: scale(150, 1500) }, (_, i) => `${targets.origins[i % ADDRESSES.length]}/p?n=${i}`);
     await produceUrls(pipeline, urls);
+    // The targets serve both modes' runs: count this run's fetches only.
+    const fetchedBefore = await targets.count('/p');
     const group = uniqueName('g');
     const worker = startKscrape(['work', '--group', group, '--allow-cidr', '127.0.4.0/24', '--host-delay', '50ms', '--concurrency', '8',
-      '--commit-interval', '1s', '--status-interval', '2s', '--verbose'], pipeline.env);
+      '--commit-interval', '1s', '--status-interval', '2s', '--verbose', ...flags('broker-chaos')], pipeline.env);
     processes.push(worker);
-    await waitFor('some fetches', async () => (await targets.count('/p')) >= urls.length / 4 || !worker.running(), 90_000);
+    await waitFor('some fetches', async () => (await targets.count('/p')) - fetchedBefore >= urls.length / 4 || !worker.running(), 90_000);
     expect(worker.running()).toBe(true);
 
     const downMs = scale(8_000, 40_000);
@@ -103,14 +105,16 @@ describe('chaos: the broker stops and comes back', () => {
       throw err;
     }
     const finishedAt = Date.now();
+    if (!worker.running()) process.stderr.write(`[chaos] the worker ended:\n${worker.lines.filter((l) => !/^debug: \[(consumer|producer|admin) debug\]/.test(l.text)).slice(-40).map((l) => l.text).join('\n')}\n`);
     expect(worker.running()).toBe(true);
     expect((await stopKscrape(worker, 'SIGTERM')).code).toBe(0);
 
-    const report = await auditPipeline({ brokers: broker.brokers, prefix: pipeline.prefix, expected: urls });
+    const report = await auditPipeline({ brokers: broker.brokers, prefix: pipeline.prefix, expected: urls, mode });
     const retries = worker.lines.filter((l) => /delivery failed/.test(l.text)).length;
-    process.stderr.write(`${formatAudit('work, broker down', report)}\n[chaos] work: broker down ${downMs / 1000} s, ${fetchedWhileDown} fetches while down, `
+    process.stderr.write(`${formatAudit(`work, broker down (${name})`, report)}\n[chaos] work (${name}): broker down ${downMs / 1000} s, ${fetchedWhileDown} fetches while down, `
       + `${retries} delivery-retry warnings; all committed ${((finishedAt - backAt) / 1000).toFixed(1)} s after the broker was back\n`);
     expect(report.lost).toEqual([]);
     expect(report.splitUrls).toBe(0);
+    if (mode === 'exactly-once') expect(report.duplicates).toBe(0);
   }, scale(420_000, 1_800_000));
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { auditPipeline, formatAudit, readTopicRecords } from '../helpers/audit.js';
 import { testBrokers, uniqueName } from '../helpers/env.js';
 import { produceRaw } from '../helpers/kafka.js';
-import { createPipeline, produceUrls, scale, startKscrape, stopKscrape, type KscrapeProcess } from '../helpers/chaos.js';
+import { DELIVERY_MODES, createPipeline, produceUrls, scale, startKscrape, stopKscrape, type KscrapeProcess } from '../helpers/chaos.js';
 import { startTargetProcess, type TargetProcess } from '../helpers/http-targets.js';
 
 const ADDRESSES = ['127.0.5.1', '127.0.5.2', '127.0.5.3', '127.0.5.4', '127.0.5.5'];
@@ -30,7 +30,7 @@ afterAll(async () => {
   await targets.close();
 });
 
-describe('chaos: poison messages and hostile targets', () => {
+describe.each(DELIVERY_MODES)('chaos: poison messages and hostile targets ($name)', ({ name, mode, flags }) => {
   test('the worker keeps going and every message ends with the outcome it should', async () => {
     const pipeline = await createPipeline(testBrokers(), 2);
     const each = scale(2, 20);
@@ -56,7 +56,7 @@ describe('chaos: poison messages and hostile targets', () => {
     const total = urls.length + poison.length;
 
     const worker = startKscrape(['work', '--group', uniqueName('g'), '--allow-cidr', '127.0.5.0/24', '--host-delay', '10ms',
-      '--timeout', '3s', '--max-page-bytes', '256KiB', '--max-messages', String(total), '--json', '--status-interval', '2s'], pipeline.env);
+      '--timeout', '3s', '--max-page-bytes', '256KiB', '--max-messages', String(total), '--json', '--status-interval', '2s', ...flags('poison-chaos')], pipeline.env);
     processes.push(worker);
     const end = await worker.exited;
     if (end.code !== 0) process.stderr.write(worker.lines.map((l) => l.text).join('\n'));
@@ -65,8 +65,8 @@ describe('chaos: poison messages and hostile targets', () => {
     expect(summary).toMatchObject({ consumed: total, malformed: poison.length - 1 });
 
     const expected = [...urls, hugeValid, ...poison.slice(0, -1).map((p) => `raw-key:${p.key}`)];
-    const report = await auditPipeline({ brokers: testBrokers(), prefix: pipeline.prefix, expected });
-    process.stderr.write(`${formatAudit('poison + hostile targets', report)}\n`);
+    const report = await auditPipeline({ brokers: testBrokers(), prefix: pipeline.prefix, expected, mode });
+    process.stderr.write(`${formatAudit(`poison + hostile targets (${name})`, report)}\n`);
     expect(report.lost).toEqual([]);
     expect(report.duplicates).toBe(0);
 
