@@ -41,7 +41,7 @@ Examples:
     .option('--once', 'handle what is due up to the end of the topic as seen at start, then exit (for cron)')
     .option('--dry-run', 'print what would be re-emitted, parked or waited for; send and commit nothing')
     .option('--eos', 'exactly-once: each batch\'s re-emits, parks and the dlq offset in one transaction (readers use isolation.level=read_committed)')
-    .option('--worker-id <id>', 'names this run in parked records and, with --eos, its transactional.id (stable across restarts; one per concurrent run)')
+    .option('--worker-id <id>', 'names this run in parked records and, with --eos, its transactional.id (stable across restarts; one per concurrent run; default: dlq-retry@<hostname> in records, none in the id)')
     .option('--timeout <duration>', 'deadline for cluster requests (and for reading the topic with --dry-run)', '30s'))
     .addHelpText('after', `
 A record is due when failed_at + cool-down has passed. A partition whose next record is not due is paused
