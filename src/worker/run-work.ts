@@ -143,7 +143,13 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
         topic: topics.urls, logger,
         createProducer: async () => {
           const p = createProducer({ config: transactionalProducerConfig(ctx, s, workerId), logger });
-          await withDeadline(p.connect(), 60_000, 'transactional producer connect');
+          try {
+            await withDeadline(p.connect(), 60_000, 'transactional producer connect');
+          } catch (err) {
+            // Retried at the next commit with a new one: this one must not linger with its threads.
+            await withDeadline(p.disconnect(), 10_000, 'producer disconnect').catch(() => undefined);
+            throw err;
+          }
           return p;
         },
       });

@@ -60,12 +60,13 @@ export class Transactor {
 
   /**
    * One transaction: the held records below `positions` and the positions as the group's offsets.
-   * Returns true when it committed; on failure nothing is visible and everything stays held.
+   * Returns true when it committed; on failure nothing is visible and everything stays held. Never throws: the
+   * worker's commit rounds are a promise chain, and a rejection would stop every later round.
    */
   async commit(consumer: Consumer, positions: readonly { partition: number; offset: number }[]): Promise<boolean> {
     if (!positions.length) return true;
-    const producer = this.producer;
-    if (!producer) throw new Error('transactor not started');
+    const producer = await this.ensureProducer();
+    if (!producer) return false;
     const taken = positions.map(({ partition, offset }) => ({ partition, entries: (this.held.get(partition) ?? []).filter((h) => h.offset < offset) }));
     const byTopic = new Map<string, { key: string; value: string | Buffer }[]>();
     for (const { entries } of taken) {
@@ -78,24 +79,25 @@ export class Transactor {
       }
     }
     const call = <T>(p: Promise<T>, what: string) => withDeadline(p, this.timeoutMs, what);
+    let tx: Producer;
     try {
-      const tx = await call(producer.transaction(), 'begin transaction');
-      try {
-        await call(Promise.all([...byTopic].map(([topic, messages]) => tx.send({ topic, messages }))), 'transactional send');
-        await call(tx.sendOffsets({
-          consumer,
-          topics: [{ topic: this.opts.topic, partitions: positions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) }],
-        }), 'send offsets to transaction');
-        await call(tx.commit(), 'commit transaction');
-      } catch (err) {
-        await call(tx.abort(), 'abort transaction').catch(() => undefined);
-        throw err;
-      }
+      tx = await call(producer.transaction(), 'begin transaction');
     } catch (err) {
-      this.counters.aborted++;
-      this.opts.logger.warn(`transaction failed, nothing of it is visible (will retry): ${errorMessage(err)}`);
-      if (isFatal(err)) await this.restartProducer();
-      return false;
+      // Beginning is local to the client: failing means its transaction state is wedged (e.g. "Can only start
+      // one transaction at a time" after an abort that never completed). Only a new producer gets out of it.
+      return this.failed(err, true);
+    }
+    try {
+      await call(Promise.all([...byTopic].map(([topic, messages]) => tx.send({ topic, messages }))), 'transactional send');
+      await call(tx.sendOffsets({
+        consumer,
+        topics: [{ topic: this.opts.topic, partitions: positions.map((p) => ({ partition: p.partition, offset: String(p.offset) })) }],
+      }), 'send offsets to transaction');
+      await call(tx.commit(), 'commit transaction');
+    } catch (err) {
+      const aborted = await call(tx.abort(), 'abort transaction').then(() => true, () => false);
+      // An abort that failed (broker away, call hung) leaves the transaction open in this producer for good.
+      return this.failed(err, !aborted || isFatal(err));
     }
     for (const { partition, entries } of taken) {
       const sent = new Set(entries);
@@ -110,13 +112,34 @@ export class Transactor {
     await withDeadline(this.producer?.disconnect() ?? Promise.resolve(), 10_000, 'producer disconnect').catch(() => undefined);
   }
 
-  /** A fenced or otherwise fatal producer cannot continue: a new one with the same transactional.id fences the old. */
+  private async failed(err: unknown, replaceProducer: boolean): Promise<false> {
+    this.counters.aborted++;
+    this.opts.logger.warn(`transaction failed, nothing of it is visible (will retry${replaceProducer ? ' with a new producer' : ''}): ${errorMessage(err)}`);
+    if (replaceProducer) await this.restartProducer();
+    return false;
+  }
+
+  /** The producer, made anew when the last attempt to make one failed (the broker was away); undefined if it fails again. */
+  private async ensureProducer(): Promise<Producer | undefined> {
+    if (this.producer) return this.producer;
+    try {
+      this.producer = await this.opts.createProducer();
+    } catch (err) {
+      this.opts.logger.warn(`transactional producer not available yet (will retry at the next commit): ${errorMessage(err)}`);
+    }
+    return this.producer;
+  }
+
+  /**
+   * A fenced, fatal or wedged producer cannot continue: a new one with the same transactional.id fences the old
+   * one and aborts whatever transaction it left open on the broker.
+   */
   private async restartProducer(): Promise<void> {
     this.counters.producerRestarts++;
     const old = this.producer;
     this.producer = undefined;
     await withDeadline(old?.disconnect() ?? Promise.resolve(), 10_000, 'producer disconnect').catch(() => undefined);
-    this.producer = await this.opts.createProducer();
+    await this.ensureProducer();
   }
 }
 
