@@ -239,8 +239,15 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
    */
   function politenessHooks(item: WorkItem, signal: AbortSignal): RequestHooks {
     const intervalOf = (host: string) => opts.rulesFor(item.envelope, host).find((r) => r.key === `host:${host}`)?.intervalMs ?? 0;
+    let lastSent: { host: string; at: number } | undefined;
     return {
       async beforeRequest(url: URL) {
+        // The previous request of this fetch was spaced by the interval known when it left; robots.txt may have
+        // raised it since (Crawl-delay), and the next request must keep the raised one from that send.
+        if (lastSent?.host === url.hostname) {
+          const holdMs = lastSent.at + intervalOf(url.hostname) + 1 - Date.now();
+          if (holdMs > 0) await opts.limiter.holdOff(`host:${url.hostname}`, holdMs).catch(() => undefined);
+        }
         for (;;) {
           if (signal.aborted) throw new Error('aborted');
           const answer = await opts.limiter.tryAcquire(opts.rulesFor(item.envelope, url.hostname)).catch(() => ({ granted: false, retryAfterMs: 500 }));
@@ -249,6 +256,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         }
       },
       async sent(url: URL, at: number) {
+        lastSent = { host: url.hostname, at };
         // +1: `at` is a millisecond clock reading, up to 1 ms earlier than the real send.
         const holdMs = at + intervalOf(url.hostname) + 1 - Date.now();
         if (holdMs > 0) await opts.limiter.holdOff(`host:${url.hostname}`, holdMs).catch(() => undefined);

@@ -46,6 +46,26 @@ function workArgs(group: string, extra: string[] = []): string[] {
 }
 
 describe('kscrape work (CLI, real fetcher)', () => {
+  test('a robots.txt Crawl-delay above --host-delay spaces every request from robots.txt on, the first page included', async () => {
+    const crawlSite = await startTargetProcess(['127.0.2.9'], {
+      '/robots.txt': { headers: { 'content-type': 'text/plain' }, body: 'User-agent: *\nCrawl-delay: 0.4\n' },
+      '/p': {},
+    });
+    try {
+      const { env } = await pipeline(1);
+      const urls = Array.from({ length: 4 }, (_, i) => `${crawlSite.origins[0]}/p?i=${i}`);
+      expect((await runCli(['produce'], { env, input: `${urls.join('\n')}\n`, timeoutMs: 60_000 })).code).toBe(0);
+      const r = await runCli([...workArgs(uniqueName('g')).map((a) => (a === `${DELAY_MS}ms` ? '50ms' : a)), '--max-messages', '4', '--json'], { env, timeoutMs: 120_000 });
+      expect(r.code).toBe(0);
+      const arrivals = (await crawlSite.arrivals())['127.0.2.9']!;
+      expect(arrivals.map((a) => a.path)).toEqual(['/robots.txt', '/p', '/p', '/p', '/p']);
+      // 10 % for receive-side stamping noise, as everywhere: 360 ms, far above the 50 ms --host-delay.
+      expect(minGapMs(arrivals)).toBeGreaterThanOrEqual(400 * 0.9);
+    } finally {
+      await crawlSite.close();
+    }
+  }, 180_000);
+
   test('every URL gets the outcome it should; robots, the address guard and politeness hold', async () => {
     const { env, prefix } = await pipeline();
     const expected: Record<string, { topic: 'pages' | 'errors' | 'dlq'; reason?: string }> = {};
