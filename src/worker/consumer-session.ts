@@ -20,7 +20,8 @@ export interface SessionHandlers {
   onBatch(partition: number, messages: RawMessage[]): void;
   onAssign(partitions: number[]): void;
   /** Called before partitions are taken away; the revocation waits for it (commit here). */
-  onRevoke(partitions: number[]): Promise<void>;
+  /** `lost`: the group already took them (session timed out): nothing can be committed for them any more. */
+  onRevoke(partitions: number[], how?: { lost: boolean }): Promise<void>;
 }
 
 export interface ConsumerSessionOptions {
@@ -45,16 +46,17 @@ export class ConsumerSession {
 
   constructor(private readonly opts: ConsumerSessionOptions) {
     this.timeoutMs = opts.callTimeoutMs ?? 30_000;
-    const rebalance = async (err: { code: number }, assignment: { topic: string; partition: number }[]) => {
+    const rebalance = async (err: { code: number }, assignment: { topic: string; partition: number }[], fns?: { assignmentLost?: () => boolean }) => {
       const partitions = assignment.filter((a) => a.topic === opts.topic).map((a) => a.partition);
       if (err.code === ASSIGN) {
         for (const p of partitions) this.assignedSet.add(p);
         opts.logger.debug(`assigned partitions ${partitions.join(',') || '(none)'}`);
         opts.handlers.onAssign(partitions);
       } else {
-        opts.logger.debug(`revoking partitions ${partitions.join(',') || '(none)'}`);
+        const lost = fns?.assignmentLost?.() ?? false;
+        opts.logger.debug(`${lost ? 'lost' : 'revoking'} partitions ${partitions.join(',') || '(none)'}`);
         try {
-          await opts.handlers.onRevoke(partitions);
+          await opts.handlers.onRevoke(partitions, { lost });
         } finally {
           for (const p of partitions) {
             this.assignedSet.delete(p);

@@ -337,7 +337,11 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     const deadline = Date.now() + timeoutMs;
     while (tracker.commitable(partitions).length) {
       if (Date.now() >= deadline) return false;
-      await commitNow(partitions);
+      // One round can take the client's whole request timeout (30 s) with the coordinator away: the deadline
+      // holds anyway, and the round goes on in the background.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([commitNow(partitions), new Promise((r) => { timer = setTimeout(r, Math.max(0, deadline - Date.now())); })]);
+      clearTimeout(timer);
       if (tracker.commitable(partitions).length) await new Promise((r) => setTimeout(r, 100));
     }
     return true;
@@ -355,12 +359,22 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
    * Gives partitions back: queued URLs are dropped (the next owner reads them from the committed offset),
    * what already started is waited for so the commit covers it and the next owner does not fetch it again.
    */
-  async function onRevoke(partitions: number[]): Promise<void> {
+  async function onRevoke(partitions: number[], how: { lost: boolean } = { lost: false }): Promise<void> {
     const mine = partitions.filter((p) => tracker.get(p) !== undefined);
     // While the session closes, commits are refused; stop() and restartConsumer() have committed already.
     if (!mine.length || closing) return;
     stats.rebalances++;
     for (const p of mine) scheduler.dropPartition(p);
+    if (how.lost) {
+      // The group gave them away already (this member's session expired: the coordinator was unreachable). A
+      // commit cannot succeed, and waiting here only delays the rejoin: the next owner starts from the last commit.
+      logger.warn(`partitions ${mine.join(',')} lost (session expired); the next owner repeats what was not committed`);
+      for (const p of mine) {
+        tracker.revoke(p);
+        opts.transactor?.drop(p);
+      }
+      return;
+    }
     await waitForPartitions(mine, opts.revokeTimeoutMs);
     if (!(await commitAndConfirm(mine, 5_000))) logger.warn(`final commit of partitions ${mine.join(',')} not confirmed: the next owner may repeat some URLs`);
     for (const p of mine) {
