@@ -56,6 +56,9 @@ export interface RetrySummary {
   waiting: { partition: number; offset: number; dueAt: number }[];
 }
 
+/** Records of one batch that were decided (re-emit or park), with their offsets. */
+type Handled = { offset: number; d: Exclude<Decision, { action: 'wait' }> };
+
 const DELIVERY_DEADLINE_MS = 130_000;
 /** Deadline of each transaction call: the client's own can hang when the coordinator is away (librdkafka #5456). */
 const TRANSACTION_CALL_DEADLINE_MS = 30_000;
@@ -100,7 +103,7 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
   let fatal: unknown;
   let inFlight: Promise<void> = Promise.resolve();
 
-  const messagesOf = (partition: number, handled: { offset: number; d: Exclude<Decision, { action: 'wait' }> }[]) => {
+  const messagesOf = (partition: number, handled: Handled[]) => {
     const urls = [];
     const parked = [];
     for (const { offset, d } of handled) {
@@ -120,13 +123,13 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
   };
 
   /** At least once: deliver, then commit past what was delivered. */
-  const deliverThenCommit = async (topic: string, partition: number, handled: { offset: number; d: Exclude<Decision, { action: 'wait' }> }[], next: number) => {
+  const deliverThenCommit = async (topic: string, partition: number, handled: Handled[], next: number) => {
     await withDeadline(producer.sendBatch({ topicMessages: messagesOf(partition, handled) }), DELIVERY_DEADLINE_MS, 'delivery of re-emitted records');
     await withDeadline(consumer.commitOffsets([{ topic, partition, offset: String(next) }]), opts.timeoutMs, 'commit');
   };
 
   /** Exactly once: the records and the offset past them in one transaction, or none of it. */
-  const commitInTransaction = async (topic: string, partition: number, handled: { offset: number; d: Exclude<Decision, { action: 'wait' }> }[], next: number) => {
+  const commitInTransaction = async (topic: string, partition: number, handled: Handled[], next: number) => {
     const call = <T>(p: Promise<T>, what: string) => withDeadline(p, TRANSACTION_CALL_DEADLINE_MS, what);
     const tx = await call(producer.transaction(), 'begin transaction');
     try {
@@ -142,7 +145,7 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
   const handleBatch = async (payload: { batch: { topic: string; partition: number; messages: { offset: string; value: Buffer | null }[] }; resolveOffset(o: string): void; pause(): void }) => {
     const { partition, messages } = payload.batch;
     const clock = now();
-    const handled: { offset: number; d: Exclude<Decision, { action: 'wait' }> }[] = [];
+    const handled: Handled[] = [];
     let wait: { offset: number; dueAt: number } | undefined;
     let reachedStopMark = false;
     for (const m of messages) {

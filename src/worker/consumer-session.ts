@@ -19,8 +19,10 @@ export interface RawMessage {
 export interface SessionHandlers {
   onBatch(partition: number, messages: RawMessage[]): void;
   onAssign(partitions: number[]): void;
-  /** Called before partitions are taken away; the revocation waits for it (commit here). */
-  /** `lost`: the group already took them (session timed out): nothing can be committed for them any more. */
+  /**
+   * Called before partitions are taken away; the revocation waits for it (commit here). `lost`: the group
+   * already took them (this member's session expired), so nothing can be committed for them any more.
+   */
   onRevoke(partitions: number[], how?: { lost: boolean }): Promise<void>;
 }
 
