@@ -37,7 +37,7 @@ export function outcomeRecords(envelope: UrlEnvelope, result: FetchOutcome, ctx:
         headers: result.headers, truncated: result.truncated, bytes: result.bytes,
         fetched_at: ctx.now, elapsed_ms: result.elapsedMs, customer_id: envelope.customer_id, ...base,
       };
-      // The body goes from its bytes into the record's bytes: never a JS string (see json-bytes.ts).
+      // The body goes from its bytes into the record's bytes, never kept as a decoded string (see json-bytes.ts).
       main = { topic: ctx.topics.pages, key: envelope.url, value: jsonWithStringField(page, 'body', result.body) };
       outcome = 'page';
       bytes = result.bytes;
