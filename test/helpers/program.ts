@@ -20,10 +20,10 @@ function sink(into: string[]): Writable {
 }
 
 export async function loadProgram(): Promise<LoadedProgram> {
-  const { createProgram } = (await import(CLI)) as { createProgram(runtime: unknown, stderr: NodeJS.WritableStream): Command };
+  const { createProgram } = (await import(CLI)) as { createProgram(runtime: unknown, stderr: NodeJS.WritableStream): Promise<Command> };
   const written: string[] = [];
   const out = sink(written);
-  const program = createProgram({ stdout: out, setExitCode: () => undefined }, out);
+  const program = await createProgram({ stdout: out, setExitCode: () => undefined }, out);
   return { program, take: () => written.splice(0).join('') };
 }
 
