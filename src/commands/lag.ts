@@ -87,10 +87,16 @@ Examples:
         throw err;
       }
       const tty = Boolean((runtime.stdout as NodeJS.WriteStream).isTTY);
+      // The group-reads child (a Node process of its own) starts before this process loads the Kafka client, so
+      // that the two start-ups overlap; its module loads nothing heavy.
+      const { startLagGroupReads } = await import('../lag/group-reads-start.js');
+      const adminConfig = ctx.kafkaConfig('admin');
+      const groupReadsChild = startLagGroupReads({ adminConfig, groups: opts.group, allGroups: Boolean(opts.allGroups), timeoutMs });
       // Loaded when the command runs: start-up and --help do not pay for the Kafka client (see src/cli.ts).
-      const { runLag } = await import('../lag/run-lag.js');
+      const { runLag } = await import('../lag/run-lag.js').catch((err: unknown) => { groupReadsChild.discard(); throw err; });
       const code = await runLag({
-        adminConfig: ctx.kafkaConfig('admin'), consumerConfig: ctx.kafkaConfig('consumer'), logger: ctx.logger,
+        groupReadsChild,
+        adminConfig, consumerConfig: ctx.kafkaConfig('consumer'), logger: ctx.logger,
         groups: opts.group, allGroups: Boolean(opts.allGroups), limits, noTime: !opts.time, timeoutMs,
         json: ctx.json, color: tty && !process.env.NO_COLOR, tty, watchMs, window,
         write: (text) => void runtime.stdout.write(text),

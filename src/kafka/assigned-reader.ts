@@ -63,6 +63,10 @@ export class AssignedReader {
       consumer.connect({ timeout: opts.connectTimeoutMs }, (err) => (err ? reject(err) : resolve()));
     }), opts.connectTimeoutMs + 1_000, 'consumer connect');
     consumer.setDefaultConsumeTimeout(50);
+    // Wait for the first record only, then take what is ready: otherwise every poll that gets fewer than it asked
+    // for (the usual case: one record per partition is wanted) also waits out the timeout once more.
+    // (Public on the prototype, missing from the client's type declarations.)
+    (consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
     return new AssignedReader(consumer, opts.logger);
   }
 

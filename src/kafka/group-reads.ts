@@ -112,6 +112,12 @@ export interface GroupReadsRequest {
   timeoutMs: number;
 }
 
+/** Offsets reads a child may start before its request arrives (they are needed whatever the request says). */
+export interface EarlyReads {
+  tasks: GroupTask[];
+  timeoutMs: number;
+}
+
 export type TaskAnswer =
   | { task: GroupTask; offsets: CommittedOffset[] }
   | { task: GroupTask; description: GroupDescription }

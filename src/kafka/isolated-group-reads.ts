@@ -21,7 +21,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { KafkaConfig } from './config.js';
 import {
-  childFailure, isRetriableGroupError, parseChildOutput, taskKey, type ChildAnswer, type ChildExit, type GroupReadsRequest,
+  childFailure, isRetriableGroupError, parseChildOutput, taskKey, type ChildAnswer, type ChildExit, type EarlyReads, type GroupReadsRequest,
   type GroupTask, type TaskFailure, type TaskResult,
 } from './group-reads.js';
 import { scrubSecrets } from './redact.js';
@@ -38,6 +38,8 @@ export interface IsolatedGroupReadsOptions {
   retryPauseMs?: number;
   /** The compiled child module; default: the one beside this file. */
   childModule?: string;
+  /** A child already started with this config (startGroupReadsChild): used for the first attempt. */
+  started?: StartedChild;
 }
 
 interface ChildRun {
@@ -45,26 +47,57 @@ interface ChildRun {
   exit: ChildExit;
 }
 
-/** Starts the child, hands it the request on stdin, and collects its answer; kills it (SIGKILL) at the deadline. */
-export function runGroupReadsChild(childModule: string, request: GroupReadsRequest, deadlineMs: number): Promise<ChildRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [childModule], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4_096); });
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, deadlineMs);
-    const finish = (exit: ChildExit) => { clearTimeout(timer); resolve({ answer: parseChildOutput(stdout), exit }); };
-    child.on('error', (err) => finish({ code: null, signal: null, timedOut: false, stderrTail: scrubSecrets(errorMessage(err)) }));
+/**
+ * A child started before its tasks are known: it loads the client and connects while the caller does its own
+ * work, so that a report does not pay for a Node start-up and a connect after the caller knows what to ask.
+ */
+export interface StartedChild {
+  /** Hands the child its tasks; kills it (SIGKILL) if it has not answered deadlineMs after this call. Once only. */
+  ask(request: Omit<GroupReadsRequest, 'config'>, deadlineMs: number): Promise<ChildRun>;
+  /** Kills a child that was never asked (nothing to read, or the caller failed first). */
+  discard(): void;
+}
+
+/**
+ * Starts the child and hands it the config at once (the first line on stdin), with the offsets reads it may start
+ * before being asked (`early`: the caller will ask for them); the tasks follow as the second line when ask() is
+ * called, and the end of stdin tells the child there is nothing more.
+ */
+export function startGroupReadsChild(childModule: string, config: GroupReadsRequest['config'], early?: EarlyReads): StartedChild {
+  const child = spawn(process.execPath, [childModule], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4_096); });
+  const exited = new Promise<ChildExit>((resolve) => {
+    child.on('error', (err) => resolve({ code: null, signal: null, timedOut: false, stderrTail: scrubSecrets(errorMessage(err)) }));
     child.on('close', (code, signal) => {
       const tail = stderr.trim().split('\n').pop();
-      finish({ code, signal, timedOut, ...(tail ? { stderrTail: scrubSecrets(tail) } : {}) });
+      resolve({ code, signal, timedOut, ...(tail ? { stderrTail: scrubSecrets(tail) } : {}) });
     });
-    // A child that died before reading its stdin makes this write fail with EPIPE: its exit says what happened.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(JSON.stringify(request));
   });
+  // A child that died before reading its stdin makes these writes fail with EPIPE: its exit says what happened.
+  child.stdin.on('error', () => undefined);
+  child.stdin.write(`${JSON.stringify({ config, ...(early ? { early } : {}) })}\n`);
+  let asked = false;
+  return {
+    ask: async (request, deadlineMs) => {
+      if (asked) throw new Error('a group-reads child is asked once');
+      asked = true;
+      timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, deadlineMs);
+      child.stdin.end(`${JSON.stringify(request)}\n`);
+      const exit = await exited;
+      clearTimeout(timer);
+      return { answer: parseChildOutput(stdout), exit };
+    },
+    discard: () => {
+      if (asked) return;
+      asked = true;
+      child.kill('SIGKILL');
+    },
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -81,6 +114,7 @@ export async function readGroupsIsolated(opts: IsolatedGroupReadsOptions): Promi
   const retried = new Set<string>();
   let pending = [...new Map(opts.tasks.map((t) => [taskKey(t), t])).values()];
   let mode: GroupReadsRequest['mode'] = 'batch';
+  let warm = opts.started;
   while (pending.length) {
     const left = endAt - Date.now();
     if (left <= 0) {
@@ -88,9 +122,11 @@ export async function readGroupsIsolated(opts: IsolatedGroupReadsOptions): Promi
       break;
     }
     // The child's own requests end a little before it is killed, so that a slow broker is a message, not a kill.
-    const request: GroupReadsRequest = { config: opts.config, tasks: pending, mode, timeoutMs: Math.max(1_000, left - 500) };
+    const request = { tasks: pending, mode, timeoutMs: Math.max(1_000, left - 500) };
     const started = Date.now();
-    const { answer, exit } = await runGroupReadsChild(childModule, request, left);
+    const child = warm ?? startGroupReadsChild(childModule, opts.config);
+    warm = undefined;
+    const { answer, exit } = await child.ask(request, left);
     opts.logger.debug(`group reads (${mode}, ${pending.length} task${pending.length === 1 ? '' : 's'}): ${answer.answers.length} answered in ${Date.now() - started} ms${exit.signal ? `, child died (${exit.signal})` : ''}`);
 
     const asked = new Set(pending.map(taskKey));
@@ -131,6 +167,7 @@ export async function readGroupsIsolated(opts: IsolatedGroupReadsOptions): Promi
     }
     mode = 'each';
   }
+  warm?.discard();
   for (const [key, r] of results) {
     if (!r.ok) opts.logger.debug(`${key.replace('\u0000', ' ')}: ${r.failure.detail}`);
   }

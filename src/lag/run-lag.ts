@@ -6,7 +6,8 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { KafkaConfig } from '../kafka/config.js';
 import { connectAdmin } from '../kafka/admin.js';
-import { readGroupsIsolated } from '../kafka/isolated-group-reads.js';
+import { readGroupsIsolated, type StartedChild } from '../kafka/isolated-group-reads.js';
+import { startLagGroupReads } from './group-reads-start.js';
 import { collectLag, listGroups, type ReadGroups } from './collect.js';
 import { consumerGroupIds } from './member-plan.js';
 import { openTimestampProbe } from './oldest-record.js';
@@ -36,9 +37,26 @@ export interface LagOptions {
   write: (text: string) => void;
   /** Resolves when the watch loop should end (signals); tests pass their own. */
   stopSignal?: Promise<void>;
+  /**
+   * The group-reads child, started by the caller (startLagGroupReads) as early as it could be, before loading
+   * this module; default: started here, first thing.
+   */
+  groupReadsChild?: StartedChild;
 }
 
 export async function runLag(opts: LagOptions): Promise<LagExitCode> {
+  // Committed offsets and members are read in a child process, because the client can crash on those calls
+  // (see src/kafka/isolated-group-reads.ts). It starts now, so that its start-up and connect overlap ours.
+  let spare: StartedChild | undefined = opts.groupReadsChild ?? startLagGroupReads(opts);
+  try {
+    return await lagWithChild(opts, () => { const c = spare; spare = undefined; return c; });
+  } finally {
+    spare?.discard();
+  }
+}
+
+/** runLag once the group-reads child is started; takeChild hands it over once (then undefined). */
+async function lagWithChild(opts: LagOptions, takeChild: () => StartedChild | undefined): Promise<LagExitCode> {
   // The record reader connects while the admin client reads offsets: they need each other only at the end.
   const opened = opts.noTime ? undefined : openTimestampProbe({ config: opts.consumerConfig, logger: opts.logger, timeoutMs: opts.timeoutMs });
   let admin;
@@ -51,9 +69,10 @@ export async function runLag(opts: LagOptions): Promise<LagExitCode> {
     return LagExit.unknown;
   }
   const probe = opened?.probe;
-  // Committed offsets and members are read in a child process: the client can crash on those calls
-  // (see src/kafka/isolated-group-reads.ts).
-  const readGroups: ReadGroups = (tasks) => readGroupsIsolated({ config: opts.adminConfig, logger: opts.logger, tasks, timeoutMs: opts.timeoutMs });
+  const readGroups: ReadGroups = (tasks) => {
+    const started = takeChild();
+    return readGroupsIsolated({ config: opts.adminConfig, logger: opts.logger, tasks, timeoutMs: opts.timeoutMs, ...(started ? { started } : {}) });
+  };
   const once = async (): Promise<{ groups: GroupLag[]; at: number }> => {
     const listing = opts.allGroups ? await listGroups(admin.admin, opts.timeoutMs) : undefined;
     const groups = listing ? consumerGroupIds(listing) : opts.groups;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import type { GroupTask } from '../../src/kafka/group-reads.js';
-import { readGroupsIsolated } from '../../src/kafka/isolated-group-reads.js';
+import { readGroupsIsolated, startGroupReadsChild } from '../../src/kafka/isolated-group-reads.js';
 import { createLogger } from '../../src/log.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kscrape-describe-'));
@@ -16,7 +16,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const quiet = createLogger({ level: 'quiet' });
 
 /**
- * A stand-in child: reads the request, appends `mode task,task` to the log file named in config['test.log'], then
+ * A stand-in child: notes when it started (config['test.log'] + '.started'), reads the two lines the parent sends
+ * (the config, then the tasks), appends `mode task,task` to the log file named in config['test.log'], then
  * runs `behave` (JS source, with `request`, `attempt`, `tasks` = ['d:g', 'o:g'...]) which writes lines and may
  * crash with SIGSEGV like the real client. ok(task) answers a task.
  */
@@ -24,10 +25,12 @@ function fakeChild(name: string, behave: string): string {
   const file = join(dir, `${name}.mjs`);
   writeFileSync(file, `
 import { appendFileSync, readFileSync } from 'node:fs';
+const startedAt = Date.now();
 let input = '';
 for await (const c of process.stdin) input += c;
-const request = JSON.parse(input);
+const request = Object.assign({}, ...input.trim().split('\\n').map((l) => JSON.parse(l)));
 const log = request.config['test.log'];
+appendFileSync(log + '.started', startedAt + ' ' + Date.now() + '\\n');
 const attempt = (() => { try { return readFileSync(log, 'utf8').split('\\n').filter(Boolean).length; } catch { return 0; } })();
 const short = (t) => t.kind[0] + ':' + t.group;
 appendFileSync(log, request.mode + ' ' + request.tasks.map(short).join(',') + '\\n');
@@ -61,6 +64,23 @@ describe('group reads in a child process', () => {
     expect(r.summary).toEqual({ 'o:a': 'ok', 'o:b': 'ok', 'd:a': 'ok' });
     expect(r.results.get('offsets\u0000a')).toEqual({ ok: true, offsets: [{ topic: 't', partition: 0, offset: 7 }] });
     expect(r.results.get('describe\u0000a')).toEqual({ ok: true, description: { group: 'a', state: 'Stable', members: [{ memberId: 'm-a', clientId: 'c', host: '/h', partitions: [] }] } });
+  });
+
+  test('a child started ahead of its tasks is the one asked first: it was up before the caller knew the tasks', async () => {
+    const log = join(dir, 'ahead.log');
+    const config = { 'bootstrap.servers': '127.0.0.1:1', 'test.log': log };
+    const module = fakeChild('ahead', `request.tasks.forEach(ok); say({ done: true });`);
+    const started = startGroupReadsChild(module, config);
+    await new Promise((r) => setTimeout(r, 700));
+    const askedAt = Date.now();
+    const results = await readGroupsIsolated({ config, logger: quiet, tasks: tasksOf(['o:a']), timeoutMs: 10_000, childModule: module, started });
+    expect(results.get('offsets\u0000a')).toEqual({ ok: true, offsets: [{ topic: 't', partition: 0, offset: 7 }] });
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual(['batch o:a']);
+    const [childStart, childRead] = readFileSync(`${log}.started`, 'utf8').trim().split(' ').map(Number) as [number, number];
+    // One child only, running well before the tasks were sent, and reading them only once they were.
+    expect(childStart).toBeLessThan(askedAt - 300);
+    expect(childRead).toBeGreaterThanOrEqual(askedAt - 5);
+    await expect(started.ask({ tasks: tasksOf(['o:a']), mode: 'batch', timeoutMs: 1_000 }, 1_000)).rejects.toThrow('asked once');
   });
 
   test('a crash (the client\'s SIGSEGV on a coordinator error) is retried once, after which the answer counts', async () => {
