@@ -50,7 +50,7 @@ export function registerWorkCommand(program: Command, runtime: CommandRuntime): 
     .addOption(new Option('--metrics-host <address>', 'address the metrics server listens on').default('0.0.0.0'))
     .addOption(new Option('--status-interval <duration>', 'how often a status line is logged when stderr is not a terminal').default('10s'))
     .addOption(new Option('--max-record-bytes <size>', "largest result record; a bigger page's body is cut to fit (keep <= the pages topic's max.message.bytes)").default('4MiB'))
-    .addOption(new Option('--delivery-buffer <size>', 'results awaiting the broker before fetching waits for it (memory bound with big pages or a slow broker)').default('64MiB'))
+    .addOption(new Option('--delivery-buffer <size>', 'results awaiting the broker before fetching waits for it (memory bound with big pages or a slow broker; the producer holds a copy of each, so up to twice this)').default('32MiB'))
     .addOption(new Option('--eos', 'exactly-once into Kafka: results and offsets committed in one transaction (needs --worker-id, stable across restarts)').default(false))
     .addOption(new Option('--txn-max-messages <n>', 'with --eos: URLs per transaction at most').default('500'))
     .addOption(new Option('--txn-max-ms <duration>', 'with --eos: a transaction is committed at least this often').default('1s'));

@@ -73,7 +73,8 @@ export interface WorkerOptions {
   readHighWatermarks(partitions?: number[]): Promise<Map<number, number>>;
   /**
    * Results handed to the producer and not yet acknowledged, in bytes, before fetching waits for the broker.
-   * Bounds memory with large pages or a slow broker. @default 64 MiB
+   * Bounds memory with large pages or a slow broker; librdkafka holds a copy of each until it is acknowledged,
+   * so memory for them is up to twice this. @default 32 MiB
    */
   maxPendingBytes?: number;
   /** Largest record the sink sends before shrinking a page body. @default 4 MiB */
@@ -124,7 +125,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => { resolveDone = r; });
 
-  const maxPendingBytes = opts.maxPendingBytes ?? 64 * 1024 * 1024;
+  const maxPendingBytes = opts.maxPendingBytes ?? 32 * 1024 * 1024;
   const sink = new ResultSink({
     producer: opts.producer,
     maxRecordBytes: opts.maxRecordBytes,
