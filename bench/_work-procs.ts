@@ -78,11 +78,18 @@ export interface RunOptions {
   priority?: number;
 }
 
-/** Runs `node <script> args` to completion; with `pollRss`, reads VmHWM and schedstat every 100 ms. */
+/**
+ * Runs `node <script> args` to completion; with `pollRss`, reads VmHWM and schedstat every 100 ms. kscrape's own
+ * bin is executed as operators run it (its launcher adds kscrape's Node flags; `nodeArgs` go after them through
+ * KSCRAPE_NODE_OPTIONS), any other script with `node`.
+ */
 export function runNode(script: string, args: string[], opts: RunOptions = {}): Promise<ProcResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script, ...args], { env: cleanEnv(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+    const nodeArgs = opts.nodeArgs ?? [];
+    const child = script === BIN
+      ? spawn(BIN, args, { env: cleanEnv({ ...opts.env, ...(nodeArgs.length ? { KSCRAPE_NODE_OPTIONS: nodeArgs.join(' ') } : {}) }), stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, [...nodeArgs, script, ...args], { env: cleanEnv(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
     if (opts.priority !== undefined && child.pid) raisePriority(child.pid, opts.priority);
     let stdout = '';
     let stderr = '';

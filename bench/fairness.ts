@@ -103,7 +103,7 @@ export async function run({ quick, args }: BenchOptions): Promise<void> {
             ? startWorkerProcess(process.execPath, [SERIAL_WORKER, JSON.stringify({
               brokers, urlsTopic: topics[0], pagesTopic: topics[1], group, partitions: p.partitions, hostDelayMs: p.hostDelayMs, targetAddress: ADDRESS,
             })], log)
-            : startWorkerProcess(process.execPath, [BIN, 'work', '-v', '--brokers', brokers, '--topic-prefix', prefix, '--group', group,
+            : startWorkerProcess(BIN, ['work', '-v', '--brokers', brokers, '--topic-prefix', prefix, '--group', group,
               '--redis', redisUrl, '--host-delay', `${p.hostDelayMs}ms`, '--lookahead', String(spec.lookahead), '--concurrency', '64',
               '--commit-interval', '1s', '--status-interval', '1h', '--ignore-robots', '--allow-cidr', '127.0.0.0/8', ...resolveArgs], log));
         }

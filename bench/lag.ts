@@ -67,7 +67,7 @@ export async function run_(opts: BenchOptions): Promise<void> {
   const runs = opts.quick ? 3 : 10;
   const { dir } = await ensureKafkaJars();
   const { group } = await prepareGroup(brokers);
-  const ours = [process.execPath, BIN, '--brokers', brokers, 'lag', '--group', group];
+  const ours = [BIN, '--brokers', brokers, 'lag', '--group', group];
   const theirs = ['java', '-cp', `${dir}/*`, 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', brokers, '--describe', '--group', group];
   // Both must succeed and report the same total lag before their times mean anything.
   const check = JSON.parse((await run(ours[0]!, [...ours.slice(1), '--json'])).stdout) as { groups: { lag: number }[] };

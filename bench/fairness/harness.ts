@@ -101,7 +101,7 @@ export async function stopWorkers(workers: WorkerProcess[], graceMs = 20_000): P
  */
 export async function producePaced(args: string[], urls: readonly string[], spreadMs: number,
   warmup?: { urls: readonly string[]; done: () => Promise<void> }): Promise<number[]> {
-  const child = spawn(process.execPath, [BIN, 'produce', '-', '--format', 'jsonl', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(BIN, ['produce', '-', '--format', 'jsonl', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });

@@ -17,7 +17,8 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; inp
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('KSCRAPE_') && !k.startsWith('NODE_OPTIONS')) env[k] = v;
   Object.assign(env, opts.env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The bin itself, as a shell runs it: its launcher line starts Node with kscrape's flags.
+    const child = spawn(BIN, args, { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
