@@ -12,7 +12,7 @@
  * no JSON) through the same BulkProducer (failure reports only; bench/_produce-floor.ts). It bounds what kscrape's producer path can
  * do here, whatever its own code costs; a fourth, the same with a delivery report per message.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,7 +115,7 @@ async function runKscrape(file: string, count: number, id: string): Promise<RunR
   const prefix = `${id}.`;
   await withAdmin((a) => a.createTopics({ topics: [{ topic: `${prefix}urls`, numPartitions: 50, replicationFactor: 1 }] }));
   try {
-    const r = await timed(process.execPath, [BIN, 'produce', file, '--brokers', brokers, '--topic-prefix', prefix, '--json']);
+    const r = await timed(BIN, ['produce', file, '--brokers', brokers, '--topic-prefix', prefix, '--json']);
     const summary = JSON.parse(r.stdout) as { delivered: number };
     if (summary.delivered !== count) throw new Error(`kscrape delivered ${summary.delivered} of ${count}`);
     return r;
@@ -152,6 +152,8 @@ async function runFloor(count: number, id: string, perMessageReports: boolean): 
 export async function run({ quick }: BenchOptions): Promise<void> {
   const count = quick ? 100_000 : 1_000_000;
   const rounds = quick ? 1 : 2;
+  // Without kcat the peer run would die on a broken pipe halfway, after minutes of work: say so first.
+  if (spawnSync('kcat', ['-V'], { stdio: 'ignore' }).status !== 0) throw new Error('kcat is not on PATH (apt-get install kcat; scripts/setup.sh installs it)');
   const dir = mkdtempSync(join(tmpdir(), 'kscrape-bench-produce-'));
   const id = `bench-produce-${Date.now().toString(36)}`;
   try {
