@@ -5,7 +5,8 @@
  * the parent starts: the child connects at once and starts the offsets reads the parent already knows it needs
  * (`early`). The second is the rest of a GroupReadsRequest (tasks, mode, timeout), sent once the parent knows
  * them; an offsets task already started early is not read twice. The child answers JSON lines on stdout (format:
- * group-reads.ts) and exits. The end of stdin without a second line means nothing to do. If the client crashes, only this process dies; the lines it already wrote still count.
+ * group-reads.ts) and exits; the end of stdin without a second line means nothing to do. If the client crashes,
+ * only this process dies; the lines it already wrote still count.
  *
  * Test hook: KSCRAPE_TEST_CRASH_DESCRIBE=1 makes it kill itself with SIGSEGV when it is about to describe a group
  * (after the offsets of a batch were answered), as the client does on a description that carries an error. It is
