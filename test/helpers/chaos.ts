@@ -6,10 +6,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runCli } from './cli.js';
+import { BIN, cliEnv, runCli } from './cli.js';
 import { uniqueName } from './env.js';
 
-const BIN = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
 
 /** The long version of every scenario runs with KSCRAPE_CHAOS_FULL=1; the suite (and CI) runs the short one. */
 export const FULL = process.env.KSCRAPE_CHAOS_FULL === '1';
@@ -46,10 +45,7 @@ export interface KscrapeProcess {
 
 /** Starts `kscrape <args>` with a clean KSCRAPE_* environment plus `env`; stdin is closed. */
 export function startKscrape(args: string[], env: Record<string, string>): KscrapeProcess {
-  const childEnv: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('KSCRAPE_') && !k.startsWith('NODE_OPTIONS')) childEnv[k] = v;
-  Object.assign(childEnv, env);
-  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(BIN, args, { env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: { at: number; text: string }[] = [];
   let partial = '';
   let out = '';

@@ -1,7 +1,15 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
+/** The bin, spawned as a shell runs it: its launcher line starts Node with kscrape's flags. */
+export const BIN = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
+
+/** A user's environment: this shell's without its KSCRAPE_* settings and NODE_OPTIONS, plus `extra`. */
+export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('KSCRAPE_') && !k.startsWith('NODE_OPTIONS')) env[k] = v;
+  return Object.assign(env, extra);
+}
 
 export interface CliResult {
   code: number | null;
@@ -13,12 +21,8 @@ export interface CliResult {
 
 /** Runs the built `bin/kscrape` as a user would, with a clean KSCRAPE_* environment plus `env`. */
 export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('KSCRAPE_') && !k.startsWith('NODE_OPTIONS')) env[k] = v;
-  Object.assign(env, opts.env);
   return new Promise((resolve, reject) => {
-    // The bin itself, as a shell runs it: its launcher line starts Node with kscrape's flags.
-    const child = spawn(BIN, args, { env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(BIN, args, { env: cliEnv(opts.env), cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

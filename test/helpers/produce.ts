@@ -1,7 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
+import { BIN, cliEnv } from './cli.js';
 
 /** `kscrape` as a child whose stdin stays open, for tests that feed input in steps or send signals. */
 export interface LiveCli {
@@ -12,10 +10,7 @@ export interface LiveCli {
 }
 
 export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string): LiveCli {
-  const childEnv: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('KSCRAPE_') && !k.startsWith('NODE_OPTIONS')) childEnv[k] = v;
-  Object.assign(childEnv, env);
-  const child = spawn(process.execPath, [BIN, ...args], { env: childEnv, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(BIN, args, { env: cliEnv(env), cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
+import { BIN, cliEnv } from '../helpers/cli.js';
 
-const BIN = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 const dir = mkdtempSync(join(tmpdir(), 'kscrape-launcher-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,9 +21,7 @@ const recorder = join(dir, 'record.cjs');
 writeFileSync(recorder, `require('node:fs').writeFileSync(process.env.RECORD_TO, JSON.stringify(process.execArgv));\n`);
 
 function run(command: string, args: string[], extraEnv: Record<string, string> = {}) {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('KSCRAPE_') && k !== 'NODE_OPTIONS') env[k] = v;
-  return spawnSync(command, args, { env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(command, args, { env: cliEnv(extraEnv), encoding: 'utf8', timeout: 30_000 });
 }
 
 describe('bin/kscrape launcher', () => {

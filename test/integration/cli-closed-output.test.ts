@@ -6,18 +6,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, cliEnv } from '../helpers/cli.js';
 import { testBrokers } from '../helpers/env.js';
 
-const BIN = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kscrape-closed-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function runWithClosedStdout(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('KSCRAPE_') && !k.startsWith('NODE_OPTIONS')) env[k] = v;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(BIN, args, { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
