@@ -5,7 +5,7 @@
 import { createAdmin } from '../../src/kafka/clients.js';
 import { AssignedReader } from '../../src/kafka/assigned-reader.js';
 import type { KafkaConfig } from '../../src/kafka/config.js';
-import { withDeadline } from '../../src/kafka/deadline.js';
+import { withDeadline } from '../../src/deadline.js';
 import type { Logger } from '../../src/log.js';
 
 /** One record's value as text (null for a tombstone). */

@@ -1,6 +1,6 @@
 /** `kscrape config`: shows the effective Kafka configuration after every layer of precedence, secrets redacted. */
 import { Option, type Command } from 'commander';
-import { redactConfig } from '../kafka/redact.js';
+import { redactConfig } from '../redact.js';
 import type { ClientRole } from '../kafka/config.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';

@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { readClientProperties } from '../kafka/client-properties.js';
 import { DEFAULT_BROKERS, buildKafkaConfig, parsePropertyFlags, resolveBrokers, roleDefaults, type BrokerChoice, type ClientRole, type KafkaConfig } from '../kafka/config.js';
-import { registerSecret } from '../kafka/redact.js';
+import { registerSecret } from '../redact.js';
 import { createLogger, type Logger } from '../log.js';
 import { UserError } from '../errors.js';
 

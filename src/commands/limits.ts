@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
 import { parseDuration, parsePositiveInt } from '../units.js';
-import { redactUrl, scrubSecrets } from '../kafka/redact.js';
+import { redactUrl, scrubSecrets } from '../redact.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 

@@ -3,7 +3,7 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { errorMessage, RuntimeFailure } from '../errors.js';
 import type { Admin } from '../kafka/clients.js';
 import type { KafkaConfig } from '../kafka/config.js';
-import { withDeadline } from '../kafka/deadline.js';
+import { withDeadline } from '../deadline.js';
 import { readGroupsIsolated } from '../kafka/isolated-group-reads.js';
 import type { Logger } from '../log.js';
 

@@ -18,7 +18,7 @@ import type { Logger } from '../log.js';
 import { connectAdmin } from '../kafka/admin.js';
 import { createConsumer, createProducer } from '../kafka/clients.js';
 import type { KafkaConfig } from '../kafka/config.js';
-import { withDeadline } from '../kafka/deadline.js';
+import { withDeadline } from '../deadline.js';
 import type { Partitioner } from '../partition/partitioner.js';
 import { decide, parkedRecord, type Decision, type RetryPolicy } from './retry-policy.js';
 import { OnceProgress } from './once-progress.js';

@@ -8,8 +8,8 @@
 import KafkaJavascript from '@confluentinc/kafka-javascript';
 import type { Logger } from '../log.js';
 import type { KafkaConfig } from './config.js';
-import { redactConfig } from './redact.js';
-import { withDeadline } from './deadline.js';
+import { redactConfig } from '../redact.js';
+import { withDeadline } from '../deadline.js';
 
 type RawConsumer = InstanceType<typeof KafkaJavascript.KafkaConsumer>;
 

@@ -24,7 +24,7 @@ import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createBulkProducer } from './clients.js';
 import type { KafkaConfig } from './config.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../deadline.js';
 
 export interface FailureReport {
   partition: number;

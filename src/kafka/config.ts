@@ -4,7 +4,7 @@
  * (The broker list itself is resolved flag > env > file > default by `resolveBrokers`.)
  */
 import { UserError } from '../errors.js';
-import { registerConfigSecrets } from './redact.js';
+import { registerConfigSecrets } from '../redact.js';
 
 export type KafkaConfig = Record<string, string | number | boolean>;
 

@@ -9,7 +9,7 @@ import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createMetadataClient, createNativeAdmin, type Admin } from './clients.js';
 import type { KafkaConfig } from './config.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../deadline.js';
 import { connectAdmin } from './admin.js';
 import { openTopicConfigs, type TopicConfigs } from './topic-configs.js';
 import { MANAGED_CONFIG_KEYS, type DesiredTopic, type ExistingTopic } from './topic-plan.js';

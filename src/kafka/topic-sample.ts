@@ -8,7 +8,7 @@ import { RuntimeFailure } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AssignedReader, type AssignedRecord } from './assigned-reader.js';
 import type { KafkaConfig } from './config.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../deadline.js';
 import { listTopicNames, topicOffsets, type TopicIo } from './topic-admin.js';
 
 export type SampleWindow = { kind: 'last'; perPartition: number } | { kind: 'since'; ms: number };

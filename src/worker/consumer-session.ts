@@ -7,7 +7,7 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../log.js';
 import { createConsumer, type Consumer } from '../kafka/clients.js';
 import type { KafkaConfig } from '../kafka/config.js';
-import { withDeadline } from '../kafka/deadline.js';
+import { withDeadline } from '../deadline.js';
 
 export interface RawMessage {
   offset: number;

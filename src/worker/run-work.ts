@@ -10,7 +10,7 @@ import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js'
 import { connectAdmin } from '../kafka/admin.js';
 import { createProducer } from '../kafka/clients.js';
 import type { KafkaConfig } from '../kafka/config.js';
-import { withDeadline } from '../kafka/deadline.js';
+import { withDeadline } from '../deadline.js';
 import { TOPICS } from '../kafka/schema.js';
 import { createFetcher, type FetcherOptions } from '../fetch/index.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';

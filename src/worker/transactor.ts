@@ -7,7 +7,7 @@
  * The HTTP fetch itself may repeat; what goes into Kafka does not.
  */
 import type { Consumer, Producer } from '../kafka/clients.js';
-import { DeadlineExceeded, withDeadline } from '../kafka/deadline.js';
+import { DeadlineExceeded, withDeadline } from '../deadline.js';
 import type { Logger } from '../log.js';
 import { errorMessage } from '../errors.js';
 import type { OutRecord } from './result-sink.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveGlobalOptions } from '../../src/commands/global-options.js';
-import { clearRegisteredSecrets } from '../../src/kafka/redact.js';
+import { clearRegisteredSecrets } from '../../src/redact.js';
 import { createLogger } from '../../src/log.js';
 
 const quiet = createLogger({ level: 'quiet' });
