@@ -4,8 +4,8 @@
  */
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
-import type { GlobalContext } from '../commands/global-options.js';
-import type { CommandRuntime } from '../commands/runtime.js';
+import type { GlobalContext } from '../context/global-context.js';
+import type { CommandRuntime } from '../context/runtime.js';
 import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
 import { connectAdmin } from '../kafka/admin.js';
 import { createProducer } from '../kafka/clients.js';

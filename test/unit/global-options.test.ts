@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveGlobalOptions } from '../../src/commands/global-options.js';
+import { resolveGlobalOptions } from '../../src/context/global-context.js';
 import { clearRegisteredSecrets } from '../../src/redact.js';
 import { createLogger } from '../../src/log.js';
 
