@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { TOPICS } from '../kafka/schema.js';
 import { FAIR_DEFAULTS } from '../partition/partitioner.js';
 import { HOT_RATIO } from '../partition/skew.js';
-import type { AuditReport } from '../partition/audit.js';
+import type { AuditReport } from '../audit/accumulator.js';
 import { UserError } from '../errors.js';
 import { parseDuration, parsePositiveInt } from '../units.js';
 import { globalContextOf } from './global-options.js';
@@ -58,7 +58,7 @@ Examples:
       if (flags.topic !== undefined && !live) throw new UserError('--topic needs --sample or --since', 'usage.conflicting-flags');
 
       // Loaded when the command runs: start-up and --help do not pay for the Kafka client (see src/cli.ts).
-      const [{ auditLiveTopic, auditUrlFiles }, { renderAudit }] = await Promise.all([import('../audit/run-audit.js'), import('../partition/audit-render.js')]);
+      const [{ auditLiveTopic, auditUrlFiles }, { renderAudit }] = await Promise.all([import('../audit/run-audit.js'), import('../audit/render.js')]);
       let report: AuditReport;
       if (live) {
         report = await auditLiveTopic({

@@ -1,6 +1,6 @@
 /** `kscrape topics create | list | describe`: the standard topic set, and what the cluster holds. */
 import { Option, type Command } from 'commander';
-import { PAGES_MAX_MESSAGE_BYTES, STANDARD_TOPICS, parsePartitionOverrides, parseRetentionOverrides } from '../kafka/topic-plan.js';
+import { PAGES_MAX_MESSAGE_BYTES, STANDARD_TOPICS, parsePartitionOverrides, parseRetentionOverrides } from '../topics/plan.js';
 import { TOPICS, type TopicName } from '../kafka/schema.js';
 import { formatDuration, parseDuration, parsePositiveInt, parseSize } from '../units.js';
 import { ExitCode } from '../errors.js';
@@ -63,7 +63,7 @@ Examples:
       };
       const timeoutMs = parseDuration(opts.timeout, '--timeout');
       const [{ withTopicIo }, { createStandardTopics }, { renderCreateResult }] = await Promise.all([
-        import('../kafka/topic-admin.js'), import('../kafka/topics-create.js'), import('../kafka/topics-render.js')]);
+        import('../topics/topic-io.js'), import('../topics/create.js'), import('../topics/render.js')]);
       const result = await withTopicIo({ config: ctx.kafkaConfig('admin'), logger: ctx.logger, timeoutMs },
         (io) => createStandardTopics(io, { plan, dryRun: opts.dryRun, fix: opts.fix }));
       runtime.stdout.write(ctx.json ? `${JSON.stringify(result)}\n` : renderCreateResult(result, ctx.brokers.brokers));
@@ -85,7 +85,7 @@ Examples:
       const ctx = globalContextOf(cmd);
       const timeoutMs = parseDuration(opts.timeout, '--timeout');
       const [{ withTopicIo }, { listTopics }, { renderTopicInfos }] = await Promise.all([
-        import('../kafka/topic-admin.js'), import('../kafka/topics-describe.js'), import('../kafka/topics-render.js')]);
+        import('../topics/topic-io.js'), import('../topics/describe.js'), import('../topics/render.js')]);
       const infos = await withTopicIo({ config: ctx.kafkaConfig('admin'), logger: ctx.logger, timeoutMs }, (io) => listTopics(io, ctx.topicPrefix));
       runtime.stdout.write(ctx.json ? `${JSON.stringify(infos)}\n` : renderTopicInfos(infos, isTty(runtime.stdout)));
     });
@@ -106,7 +106,7 @@ Examples:
       const ctx = globalContextOf(cmd);
       const timeoutMs = parseDuration(opts.timeout, '--timeout');
       const [{ withTopicIo }, { describeTopics }, { renderPartitionOffsets, renderTopicInfos }] = await Promise.all([
-        import('../kafka/topic-admin.js'), import('../kafka/topics-describe.js'), import('../kafka/topics-render.js')]);
+        import('../topics/topic-io.js'), import('../topics/describe.js'), import('../topics/render.js')]);
       const infos = await withTopicIo({ config: ctx.kafkaConfig('admin'), logger: ctx.logger, timeoutMs }, (io) => describeTopics(io, ctx.topicPrefix, names));
       if (ctx.json) {
         runtime.stdout.write(`${JSON.stringify(infos)}\n`);

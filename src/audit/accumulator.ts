@@ -6,9 +6,9 @@
  * would put it, and, for URLs read from a topic, the partition it actually is in.
  * The fair partitioner sees a host's count so far as its depth, as `kscrape produce` without Redis does.
  */
-import { createPartitioner, hostPartition, type Partitioner } from './partitioner.js';
-import { recommend, type Recommendation } from './recommend.js';
-import { countsByPartition, skewStats, topHosts, type HostCount, type SkewStats } from './skew.js';
+import { createPartitioner, hostPartition, type Partitioner } from '../partition/partitioner.js';
+import { recommend, type Recommendation } from '../partition/recommend.js';
+import { countsByPartition, skewStats, topHosts, type HostCount, type SkewStats } from '../partition/skew.js';
 
 export interface AuditOptions {
   partitions: number;

@@ -9,8 +9,8 @@
 import { ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createConfigAdmin } from './clients.js';
-import type { KafkaConfig } from './config.js';
+import { createConfigAdmin } from '../kafka/clients.js';
+import type { KafkaConfig } from '../kafka/config.js';
 import { withDeadline } from '../deadline.js';
 import { scrubSecrets } from '../redact.js';
 

@@ -6,10 +6,10 @@
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { RuntimeFailure } from '../errors.js';
 import type { Logger } from '../log.js';
-import { AssignedReader, type AssignedRecord } from './assigned-reader.js';
-import type { KafkaConfig } from './config.js';
+import { AssignedReader, type AssignedRecord } from '../kafka/assigned-reader.js';
+import type { KafkaConfig } from '../kafka/config.js';
 import { withDeadline } from '../deadline.js';
-import { listTopicNames, topicOffsets, type TopicIo } from './topic-admin.js';
+import { listTopicNames, topicOffsets, type TopicIo } from './topic-io.js';
 
 export type SampleWindow = { kind: 'last'; perPartition: number } | { kind: 'since'; ms: number };
 

@@ -9,7 +9,7 @@
  */
 import { UserError } from '../errors.js';
 import { formatDuration, parseDuration, parsePositiveInt } from '../units.js';
-import { TOPICS, type TopicName } from './schema.js';
+import { TOPICS, type TopicName } from '../kafka/schema.js';
 
 const DAY_MS = 86_400_000;
 
@@ -97,7 +97,7 @@ export interface ExistingTopic {
   topic: string;
   partitions: number;
   replicationFactor: number;
-  /** The topic's effective configs; null when they could not be read (see topic-configs.ts). */
+  /** The topic's effective configs; null when they could not be read (see configs.ts). */
   configs: Record<string, string> | null;
 }
 
