@@ -1,7 +1,7 @@
 /** `kscrape config`: shows the effective Kafka configuration after every layer of precedence, secrets redacted. */
 import { Option, type Command } from 'commander';
 import { redactConfig } from '../redact.js';
-import type { ClientRole } from '../kafka/config.js';
+import { CLIENT_ROLES, type ClientRole } from '../kafka/client-configs.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 
@@ -9,7 +9,7 @@ export function registerConfigCommand(program: Command, runtime: CommandRuntime)
   program
     .command('config')
     .description('print the effective librdkafka configuration (flags > env > --client-config > defaults), secrets redacted')
-    .addOption(new Option('--role <role>', 'which client to show').choices(['producer', 'consumer', 'admin']).default('producer'))
+    .addOption(new Option('--role <role>', 'which client to show').choices(CLIENT_ROLES).default('producer'))
     .addHelpText('after', `
 Examples:
   kscrape config --client-config ccloud.properties --role consumer

@@ -5,7 +5,8 @@
  * the context without importing from commands/.
  */
 import { readClientProperties } from '../kafka/client-properties.js';
-import { buildKafkaConfig, parsePropertyFlags, resolveBrokers, roleDefaults, type BrokerChoice, type ClientRole, type KafkaConfig } from '../kafka/config.js';
+import { roleDefaults, type ClientRole } from '../kafka/client-configs.js';
+import { buildKafkaConfig, parsePropertyFlags, resolveBrokers, type BrokerChoice, type KafkaConfig } from '../kafka/config.js';
 import { registerSecret } from '../redact.js';
 import { createLogger, type Logger } from '../log.js';
 import { UserError } from '../errors.js';
