@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { KafkaConfig } from '../kafka/config.js';
+import type { KafkaConfig } from '../kafka/index.js';
 import type { UrlEnvelope } from '../kafka/schema.js';
 import { readExistingTopics, withTopicIo } from '../topics/topic-io.js';
 import { sampleTopic, type SampleWindow } from '../topics/sample.js';

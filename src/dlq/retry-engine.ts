@@ -15,10 +15,7 @@
  */
 import { errorMessage, RuntimeFailure } from '../errors.js';
 import type { Logger } from '../log.js';
-import { connectAdmin } from '../kafka/admin.js';
-import { createConsumer, createProducer } from '../kafka/clients.js';
-import { dlqRetryConsumerSettings, dlqRetryProducerSettings } from '../kafka/client-configs.js';
-import type { KafkaConfig } from '../kafka/config.js';
+import { connectAdmin, createConsumer, createProducer, dlqRetryConsumerSettings, dlqRetryProducerSettings, type KafkaConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import type { Partitioner } from '../partition/partitioner.js';
 import { decide, parkedRecord, type Decision, type RetryPolicy } from './retry-policy.js';

@@ -9,11 +9,9 @@
  */
 import type { Redis } from 'ioredis';
 import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import { BulkProducer, SendRefused } from '../kafka/bulk-producer.js';
-import type { KafkaConfig } from '../kafka/config.js';
+import { BulkProducer, SendRefused, type KafkaConfig, TopicPartitionCount } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import type { UrlEnvelope } from '../kafka/schema.js';
-import { TopicPartitionCount } from '../kafka/topic-partitions.js';
 import type { Logger } from '../log.js';
 import { LocalDepthCounter, createPartitioner, type PartitionerName } from '../partition/partitioner.js';
 import { RedisDepthSource, depthKey } from '../partition/redis-depth.js';

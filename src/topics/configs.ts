@@ -9,8 +9,7 @@
 import { ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createConfigAdmin } from '../kafka/clients.js';
-import type { KafkaConfig } from '../kafka/config.js';
+import { createConfigAdmin, type KafkaConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import { scrubSecrets } from '../redact.js';
 

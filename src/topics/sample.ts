@@ -6,8 +6,7 @@
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { RuntimeFailure } from '../errors.js';
 import type { Logger } from '../log.js';
-import { AssignedReader, type AssignedRecord } from '../kafka/assigned-reader.js';
-import type { KafkaConfig } from '../kafka/config.js';
+import { AssignedReader, type AssignedRecord, type KafkaConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import { listTopicNames, topicOffsets, type TopicIo } from './topic-io.js';
 

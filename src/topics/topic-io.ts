@@ -7,10 +7,8 @@
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createMetadataClient, createNativeAdmin, type Admin } from '../kafka/clients.js';
-import type { KafkaConfig } from '../kafka/config.js';
+import { createMetadataClient, createNativeAdmin, type Admin, type KafkaConfig, connectAdmin } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
-import { connectAdmin } from '../kafka/admin.js';
 import { openTopicConfigs, type TopicConfigs } from './configs.js';
 import { MANAGED_CONFIG_KEYS, type DesiredTopic, type ExistingTopic } from './plan.js';
 

@@ -5,8 +5,7 @@
  */
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../log.js';
-import { createConsumer, type Consumer } from '../kafka/clients.js';
-import type { KafkaConfig } from '../kafka/config.js';
+import { createConsumer, type Consumer, type KafkaConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 
 export interface RawMessage {
