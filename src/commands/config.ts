@@ -5,11 +5,20 @@ import { CLIENT_ROLES, type ClientRole } from '../kafka/client-configs.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 
+/** The defaults of `kscrape config`; the configs it prints come from src/kafka/client-configs.ts. */
+export const CONFIG_DEFAULTS = {
+  /**
+   * Which client's configuration to show.
+   * @default 'producer'
+   */
+  role: 'producer' as ClientRole,
+};
+
 export function registerConfigCommand(program: Command, runtime: CommandRuntime): void {
   program
     .command('config')
     .description('print the effective librdkafka configuration (flags > env > --client-config > defaults), secrets redacted')
-    .addOption(new Option('--role <role>', 'which client to show').choices(CLIENT_ROLES).default('producer'))
+    .addOption(new Option('--role <role>', 'which client to show').choices(CLIENT_ROLES).default(CONFIG_DEFAULTS.role))
     .addHelpText('after', `
 Examples:
   kscrape config --client-config ccloud.properties --role consumer

@@ -1,5 +1,6 @@
 /** `kscrape topics create | list | describe`: the standard topic set, and what the cluster holds. */
 import { Option, type Command } from 'commander';
+import { TOPICS_DEFAULTS } from '../topics/defaults.js';
 import { PAGES_MAX_MESSAGE_BYTES, STANDARD_TOPICS, parsePartitionOverrides, parseRetentionOverrides } from '../topics/plan.js';
 import { TOPICS, type TopicName } from '../kafka/schema.js';
 import { formatDuration, parseDuration, parsePositiveInt, parseSize } from '../units.js';
@@ -12,7 +13,7 @@ import type { CommandRuntime } from './runtime.js';
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const standardList = (Object.keys(STANDARD_TOPICS) as TopicName[])
   .map((k) => `${TOPICS[k]} ${STANDARD_TOPICS[k].partitions}/${formatDuration(STANDARD_TOPICS[k].retentionMs).replace('.0', '')}`).join(', ');
-const timeoutOption = () => new Option('--timeout <duration>', 'deadline for each request to the cluster').default('30s');
+const timeoutOption = () => new Option('--timeout <duration>', 'deadline for each request to the cluster').default(TOPICS_DEFAULTS.timeout);
 const isTty = (s: NodeJS.WritableStream) => Boolean((s as NodeJS.WriteStream).isTTY);
 
 export function registerTopicsCommand(program: Command, runtime: CommandRuntime): void {
@@ -27,8 +28,8 @@ Examples:
     .description(`create the standard topics (partitions/retention: ${standardList}), lz4-compressed`)
     .addOption(new Option('--partitions <topic=n>', 'partition count for one topic, repeatable (urls=200); default: the table above').argParser(collect))
     .addOption(new Option('--retention <topic=duration>', 'retention for one topic, repeatable (dlq=60d); default: the table above').argParser(collect))
-    .addOption(new Option('--replication-factor <n>', 'replicas per partition (default: 3, or the broker count when smaller)'))
-    .addOption(new Option('--pages-max-message-bytes <size>', 'max.message.bytes of the pages topic: room for the worker\'s body cap (1 MiB by default) after JSON escaping').default('4MiB'))
+    .addOption(new Option('--replication-factor <n>', `replicas per partition (default: ${TOPICS_DEFAULTS.replicationFactor}, or the broker count when smaller)`))
+    .addOption(new Option('--pages-max-message-bytes <size>', 'max.message.bytes of the pages topic: room for the worker\'s body cap (1 MiB by default) after JSON escaping').default(TOPICS_DEFAULTS.pagesMaxMessageBytes))
     .addOption(new Option('--dry-run', 'print the plan and what differs; change nothing').default(false))
     .addOption(new Option('--fix', 'apply what Kafka allows on existing topics: add missing partitions, set retention.ms/compression.type/max.message.bytes').default(false))
     .addOption(timeoutOption())
