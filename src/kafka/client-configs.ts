@@ -2,18 +2,20 @@
  * Every librdkafka configuration kscrape builds, in one place: the defaults per role and what each client adds.
  *
  * Layers, lowest first (config.ts merges them; README "Global options"): role default < --client-config file <
- * --brokers / KSCRAPE_BROKERS (for bootstrap.servers) < -X key=value. Each client below starts from its role's
- * merged config and adds what it needs; where a client's own setting is re-applied after -X, it says so.
+ * --brokers / KSCRAPE_BROKERS (for bootstrap.servers) < -X key=value. Each client starts from its role's merged
+ * config. The `...Config` builders below return a client's whole config, in which -X still wins; the `...Settings`
+ * ones return what a client sets on top (clients.ts merges it last), which wins even over -X because the client's
+ * logic depends on it.
  *
- * | client                                   | role      | adds                                                    |
- * |------------------------------------------|-----------|---------------------------------------------------------|
- * | bulk producer (`kscrape produce`)         | producer  | --flush-timeout, then the delivery-report settings      |
- * | worker results producer (`work`)          | producer  | bounded waits and sizes (`workerProducerConfig`)        |
- * | transactional worker producer (`--eos`)   | producer  | the worker's, plus a stable transactional.id            |
- * | worker consumer (`work`)                  | consumer  | cooperative-sticky, or KIP-848 `--group-protocol consumer` |
- * | dlq retry producer / consumer             | producer / consumer | `dlqRetryProducerSettings` / `dlqRetryConsumerSettings` |
- * | lag reader, dlq stats, audit sample       | consumer  | group id and commit settings of their own reader        |
- * | admin, config admin, metadata client      | admin     | nothing                                                 |
+ * - bulk producer (`kscrape produce`): producer role, `bulkProducerConfig` (--flush-timeout), `bulkProducerSettings`
+ * - worker results producer (`work`): `workerProducerConfig` (bounded waits and sizes)
+ * - transactional worker producer (`work --eos`): `transactionalProducerConfig` (the worker's, stable transactional.id)
+ * - worker consumer (`work`): `workerConsumerConfig` (cooperative-sticky, or KIP-848 with `--group-protocol
+ *   consumer`; read_committed with --eos)
+ * - dlq retry producer and consumer (plain and --eos): producer / consumer roles, `dlqRetryProducerSettings`,
+ *   `dlqRetryConsumerSettings`
+ * - lag reader, dlq stats, the audit's sample: consumer role, `assignedReaderConfig` (an assign-only reader)
+ * - admin, config admin, metadata client, the lag child's admin: the admin role as it is
  */
 import type { KafkaConfig } from './config.js';
 
@@ -97,7 +99,8 @@ export function bulkProducerSettings(maxInFlight: number): KafkaConfig {
 /** Settings only the new group protocol (KIP-848) rejects: the broker owns them there. */
 const CLASSIC_ONLY = ['partition.assignment.strategy', 'session.timeout.ms', 'heartbeat.interval.ms'];
 
-export function workerConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'overrides'>, protocol: 'classic' | 'consumer'): KafkaConfig {
+/** The worker's consumer; with --eos it reads committed records only, whatever -X says. */
+export function workerConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'overrides'>, protocol: 'classic' | 'consumer', eos = false): KafkaConfig {
   const config: KafkaConfig = { ...ctx.kafkaConfig('consumer') };
   if (protocol === 'consumer') {
     for (const key of CLASSIC_ONLY) if (!(key in ctx.overrides)) delete config[key];
@@ -106,7 +109,26 @@ export function workerConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'ov
     // Cooperative rebalancing: a leaving worker only pauses its own partitions (the guide: ~90 % less pause).
     config['partition.assignment.strategy'] = 'cooperative-sticky';
   }
-  return { ...config, ...ctx.overrides };
+  return { ...config, ...ctx.overrides, ...(eos ? { 'isolation.level': 'read_committed' } : {}) };
+}
+
+/**
+ * The assign-only reader (lag's oldest records, dlq stats, the audit's sample) on top of the consumer role:
+ * librdkafka wants a group.id for a KafkaConsumer even when it only assigns; nothing is ever committed to it, and
+ * the group timeouts mean nothing to it. `extra` (a reader's own, e.g. a small fetch size) wins over all.
+ */
+export function assignedReaderConfig(consumerConfig: KafkaConfig, extra: KafkaConfig | undefined): KafkaConfig {
+  const config: KafkaConfig = {
+    ...consumerConfig,
+    'group.id': 'kscrape-assigned-reader',
+    'enable.auto.commit': false,
+    'enable.auto.offset.store': false,
+    'enable.partition.eof': true,
+    ...extra,
+  };
+  delete config['session.timeout.ms'];
+  delete config['max.poll.interval.ms'];
+  return config;
 }
 
 /** The worker's sizes its producers are bounded by. */

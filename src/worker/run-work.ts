@@ -117,7 +117,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     }
 
     const worker = await startWorker({
-      consumerConfig: { ...workerConsumerConfig(ctx, s.groupProtocol), ...(s.eos ? { 'isolation.level': 'read_committed' } : {}) },
+      consumerConfig: workerConsumerConfig(ctx, s.groupProtocol, s.eos),
       ...(transactor ? { transactor } : {}),
       producer, logger, topics, group: s.group, workerId, limiter,
       rulesFor: (envelope, host) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveGlobalOptions } from '../../src/context/global-context.js';
 import {
-  CLIENT_ROLES, DELIVERY_TIMEOUT_MS, ROLE_DEFAULTS, bulkProducerConfig, bulkProducerSettings, describeRoleDefaults,
+  CLIENT_ROLES, DELIVERY_TIMEOUT_MS, ROLE_DEFAULTS, assignedReaderConfig, bulkProducerConfig, bulkProducerSettings, describeRoleDefaults,
   dlqRetryConsumerSettings, dlqRetryProducerSettings, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig,
 } from '../../src/kafka/client-configs.js';
 import { clearRegisteredSecrets, scrubSecrets } from '../../src/redact.js';
@@ -126,5 +126,23 @@ describe('precedence: role default < client-config file < brokers flag/env < -X'
     const ctx = resolveGlobalOptions({ clientConfig: file, property: ['sasl.oauthbearer.client.secret=x-secret-42'] }, {}, quiet);
     ctx.kafkaConfig('producer');
     expect(scrubSecrets('file-secret-99 and x-secret-42')).toBe('[redacted] and [redacted]');
+  });
+});
+
+describe('the readers and the --eos worker consumer', () => {
+  test('assign-only reader: no group timeouts, nothing committed, its own extras last', () => {
+    const ctx = resolveGlobalOptions({ property: ['enable.partition.eof=false'] }, {}, quiet);
+    const { 'session.timeout.ms': _s, 'max.poll.interval.ms': _m, ...rest } = CONSUMER;
+    expect(assignedReaderConfig(ctx.kafkaConfig('consumer'), undefined)).toEqual({
+      ...rest, 'group.id': 'kscrape-assigned-reader', 'enable.auto.commit': false, 'enable.auto.offset.store': false, 'enable.partition.eof': true,
+    });
+    expect(assignedReaderConfig(CONSUMER, { 'fetch.max.bytes': 1_048_576, 'enable.auto.commit': true })).toMatchObject({ 'fetch.max.bytes': 1_048_576, 'enable.auto.commit': true });
+  });
+
+  test('--eos: read_committed, even over -X', () => {
+    const ctx = resolveGlobalOptions({ property: ['isolation.level=read_uncommitted'] }, {}, quiet);
+    expect(workerConsumerConfig(ctx, 'classic', true)['isolation.level']).toBe('read_committed');
+    expect(workerConsumerConfig(ctx, 'consumer', true)).toMatchObject({ 'group.protocol': 'consumer', 'isolation.level': 'read_committed' });
+    expect(workerConsumerConfig(ctx, 'classic')['isolation.level']).toBe('read_uncommitted');
   });
 });
