@@ -3,7 +3,7 @@
  * config, in a process that loads only the lag modules. bench/lag.ts times it to show how much of kscrape's wall
  * time is the CLI's start-up rather than lag itself.
  */
-import { resolveGlobalOptions } from '../src/commands/global-options.js';
+import { resolveGlobalOptions } from '../src/context/global-context.js';
 import { runLag } from '../src/lag/run-lag.js';
 
 const [brokers, group] = process.argv.slice(2) as [string, string];

@@ -5,8 +5,7 @@
  * Prints URLs/s, timed from before connect to the last outcome (as kscrape's and kcat's wall clocks include theirs).
  *   node dist/bench/_produce-floor.js <brokers> <topic> <count> failures-only|per-message [key=value...]
  */
-import { BulkProducer } from '../src/kafka/bulk-producer.js';
-import { createBulkProducer } from '../src/kafka/clients.js';
+import { BulkProducer, createBulkProducer } from '../src/kafka/index.js';
 import { createLogger } from '../src/log.js';
 
 const [brokers, topic, countArg, mode, ...settings] = process.argv.slice(2) as [string, string, string, string, ...string[]];

@@ -8,8 +8,7 @@
  * (the fair partitioner's bands) is fetched by both at the full rate each.
  */
 import { Agent, request } from 'node:http';
-import type { KafkaConfig } from '../src/kafka/config.js';
-import { createConsumer, createProducer } from '../src/kafka/clients.js';
+import { type KafkaConfig, createConsumer, createProducer } from '../src/kafka/index.js';
 import { createLogger } from '../src/log.js';
 
 export interface SerialWorkerArgs {

@@ -22,7 +22,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAdmin } from '../src/kafka/clients.js';
+import { createAdmin } from '../src/kafka/index.js';
 import { createLogger } from '../src/log.js';
 import { depthKey } from '../src/partition/redis-depth.js';
 import { createRedis } from '../src/ratelimit/redis-client.js';

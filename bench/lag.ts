@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import KafkaJavascript from '@confluentinc/kafka-javascript';
 import { ensureKafkaJars } from '../scripts/stack/kafka-jars.js';
-import { createAdmin, createProducer } from '../src/kafka/clients.js';
+import { createAdmin, createProducer } from '../src/kafka/index.js';
 import { createLogger } from '../src/log.js';
 import type { BenchOptions } from './index.js';
 

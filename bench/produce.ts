@@ -17,7 +17,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAdmin } from '../src/kafka/clients.js';
+import { createAdmin } from '../src/kafka/index.js';
 import { createLogger } from '../src/log.js';
 import type { BenchOptions } from './index.js';
 

@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createAdmin } from '../src/kafka/clients.js';
+import { createAdmin } from '../src/kafka/index.js';
 import { createLogger } from '../src/log.js';
 import { arrivalRate, politenessReport } from './_work-analysis.js';
 import { CRAWLEE_RUNNER, kscrape, loopbackHosts, runNode, startTargets, type ProcResult, type Targets } from './_work-procs.js';

@@ -2,7 +2,7 @@
  * Diagnostics go to stderr, results to stdout. Every line written here passes through the secret
  * scrubber, so a password that reaches an error message from a client library is still not printed.
  */
-import { scrubSecrets } from './kafka/redact.js';
+import { scrubSecrets } from './redact.js';
 
 export type LogLevel = 'quiet' | 'normal' | 'verbose';
 

@@ -2,10 +2,8 @@
  * Reads whole topics, up to the high watermarks seen at the start, without joining a group or committing
  * (the project's assign-only reader), so counting what a pipeline wrote never disturbs it.
  */
-import { createAdmin } from '../../src/kafka/clients.js';
-import { AssignedReader } from '../../src/kafka/assigned-reader.js';
-import type { KafkaConfig } from '../../src/kafka/config.js';
-import { withDeadline } from '../../src/kafka/deadline.js';
+import { createAdmin, AssignedReader, type KafkaConfig } from '../../src/kafka/index.js';
+import { withDeadline } from '../../src/deadline.js';
 import type { Logger } from '../../src/log.js';
 
 /** One record's value as text (null for a tombstone). */

@@ -6,7 +6,7 @@ import { spawn, execFile } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createAdmin } from '../../src/kafka/clients.js';
+import { createAdmin } from '../../src/kafka/index.js';
 import { createLogger } from '../../src/log.js';
 import { ensureKafkaJars } from './kafka-jars.js';
 import { freePort, isAlive, isPortOpen, sleep, terminate } from './ports.js';

@@ -6,11 +6,11 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { KafkaConfig } from '../kafka/config.js';
+import type { KafkaConfig } from '../kafka/index.js';
 import type { UrlEnvelope } from '../kafka/schema.js';
-import { readExistingTopics, withTopicIo } from '../kafka/topic-admin.js';
-import { sampleTopic, type SampleWindow } from '../kafka/topic-sample.js';
-import { AuditAccumulator, type AuditOptions, type AuditReport } from '../partition/audit.js';
+import { readExistingTopics, withTopicIo } from '../topics/topic-io.js';
+import { sampleTopic, type SampleWindow } from '../topics/sample.js';
+import { AuditAccumulator, type AuditOptions, type AuditReport } from './accumulator.js';
 import { hostOfUrl } from '../partition/url-host.js';
 import { formatDuration } from '../units.js';
 

@@ -5,11 +5,20 @@ import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 import { ExitCode } from '../errors.js';
 
+/** The defaults of `kscrape check` (durations as written on the command line). */
+export const CHECK_DEFAULTS = {
+  /**
+   * How long to wait for the cluster (and Redis) to answer.
+   * @default '10s'
+   */
+  timeout: '10s',
+} as const;
+
 export function registerCheckCommand(program: Command, runtime: CommandRuntime): void {
   program
     .command('check')
     .description('check that the Kafka cluster (and Redis, with --redis) answers; exit 1 when not')
-    .option('--timeout <duration>', 'how long to wait for an answer', '10s')
+    .option('--timeout <duration>', 'how long to wait for an answer', CHECK_DEFAULTS.timeout)
     .addHelpText('after', `
 Examples:
   kscrape check --brokers 127.0.0.1:9092
@@ -18,7 +27,7 @@ Examples:
       const ctx = globalContextOf(cmd);
       const timeoutMs = parseDuration(opts.timeout, '--timeout');
       // Loaded when the command runs: start-up and --help do not pay for the Kafka client or ioredis (see src/cli.ts).
-      const [{ connectAdmin }, { pingRedis }] = await Promise.all([import('../kafka/admin.js'), import('../ratelimit/redis-client.js')]);
+      const [{ connectAdmin }, { pingRedis }] = await Promise.all([import('../kafka/index.js'), import('../ratelimit/redis-client.js')]);
       const t0 = Date.now();
       const { admin, close } = await connectAdmin({ config: ctx.kafkaConfig('admin'), logger: ctx.logger, timeoutMs });
       const topics = await admin.listTopics({ timeout: timeoutMs }).finally(close);

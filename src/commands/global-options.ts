@@ -1,38 +1,7 @@
-/**
- * The options every command shares, declared once. Resolution follows one rule:
- * flag > environment > --client-config file > built-in default.
- */
+/** The options every command shares, declared once for commander; resolved by src/context/global-context.ts. */
 import { Command, Option } from 'commander';
-import { readClientProperties } from '../kafka/client-properties.js';
-import { DEFAULT_BROKERS, buildKafkaConfig, parsePropertyFlags, resolveBrokers, roleDefaults, type BrokerChoice, type ClientRole, type KafkaConfig } from '../kafka/config.js';
-import { registerSecret } from '../kafka/redact.js';
-import { createLogger, type Logger } from '../log.js';
-import { UserError } from '../errors.js';
-
-export const ENV = {
-  brokers: 'KSCRAPE_BROKERS',
-  topicPrefix: 'KSCRAPE_TOPIC_PREFIX',
-  redisUrl: 'KSCRAPE_REDIS_URL',
-  clientConfig: 'KSCRAPE_CLIENT_CONFIG',
-} as const;
-
-/** Everything a command needs from the global options, resolved and validated. */
-export interface GlobalContext {
-  brokers: BrokerChoice;
-  /** librdkafka properties from --client-config, already translated from Java names. */
-  clientConfig: Record<string, string>;
-  clientConfigFile: string | undefined;
-  /** -X key=value flags. */
-  overrides: Record<string, string>;
-  topicPrefix: string;
-  redisUrl: string | undefined;
-  json: boolean;
-  logger: Logger;
-  /** The merged librdkafka config for one kind of client. */
-  kafkaConfig(role: ClientRole): KafkaConfig;
-  /** A topic's full name under --topic-prefix. */
-  topic(name: string): string;
-}
+import { DEFAULT_BROKERS } from '../kafka/config.js';
+import { ENV, resolveGlobalOptions, type GlobalContext, type RawGlobalOptions } from '../context/global-context.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -46,60 +15,6 @@ export function addGlobalOptions(program: Command): Command {
     .addOption(new Option('--json', 'machine-readable output on stdout'))
     .addOption(new Option('-q, --quiet', 'only errors on stderr').conflicts('verbose'))
     .addOption(new Option('-v, --verbose', 'debug lines on stderr, including the effective config (secrets redacted)'));
-}
-
-interface RawGlobalOptions {
-  brokers?: string;
-  property?: string[];
-  clientConfig?: string;
-  topicPrefix?: string;
-  redis?: string;
-  json?: boolean;
-  quiet?: boolean;
-  verbose?: boolean;
-}
-
-export function resolveGlobalOptions(raw: RawGlobalOptions, env: NodeJS.ProcessEnv = process.env, logger?: Logger): GlobalContext {
-  const log = logger ?? createLogger({ level: raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal' });
-  const clientConfigFile = raw.clientConfig ?? nonEmpty(env[ENV.clientConfig]);
-  let clientConfig: Record<string, string> = {};
-  if (clientConfigFile) {
-    const parsed = readClientProperties(clientConfigFile);
-    clientConfig = parsed.config;
-    if (parsed.dropped.length) log.debug(`${clientConfigFile}: ignored Java-only keys: ${parsed.dropped.join(', ')}`);
-  }
-  const brokers = resolveBrokers({ flag: raw.brokers, env: nonEmpty(env[ENV.brokers]), file: clientConfig['bootstrap.servers'] });
-  const overrides = parsePropertyFlags(raw.property ?? []);
-  const topicPrefix = raw.topicPrefix ?? env[ENV.topicPrefix] ?? '';
-  if (/[^a-zA-Z0-9._-]/.test(topicPrefix)) {
-    throw new UserError(`--topic-prefix '${topicPrefix}' may only contain letters, digits, '.', '_' and '-'`, 'config.bad-topic-prefix');
-  }
-  const redisUrl = raw.redis ?? nonEmpty(env[ENV.redisUrl]);
-  if (redisUrl) registerRedisSecret(redisUrl);
-  return {
-    brokers,
-    clientConfig,
-    clientConfigFile,
-    overrides,
-    topicPrefix,
-    redisUrl,
-    json: raw.json ?? false,
-    logger: log,
-    kafkaConfig: (role) => buildKafkaConfig({ roleDefaults: roleDefaults(role), clientConfig, brokers, overrides }),
-    topic: (name) => `${topicPrefix}${name}`,
-  };
-}
-
-function registerRedisSecret(url: string): void {
-  try {
-    registerSecret(decodeURIComponent(new URL(url).password));
-  } catch {
-    throw new UserError(`--redis '${url.replace(/:[^:@/]*@/, ':[redacted]@')}' is not a URL (expected redis://[user:password@]host:port[/db])`, 'config.bad-redis-url');
-  }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }
 
 /** The resolved global options of the command being run (they may be given before or after the command name). */

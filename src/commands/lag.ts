@@ -4,7 +4,8 @@
  */
 import { CommanderError, type Command } from 'commander';
 import { KscrapeError, UserError } from '../errors.js';
-import { LagExit } from '../lag/thresholds.js';
+import { LAG_DEFAULTS } from '../lag/defaults.js';
+import { LagExit, WARN_FRACTION } from '../lag/thresholds.js';
 import { parseDuration, parsePositiveInt } from '../units.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
@@ -44,16 +45,16 @@ export function registerLagCommand(program: Command, runtime: CommandRuntime): v
     .option('-g, --group <id>', 'consumer group to report on, repeatable (default: none; this or --all-groups)', collect, [])
     .option('--all-groups', 'every consumer group of the cluster, including those with no live members', false)
     .option('--max-lag <n>', 'CRITICAL when a group\'s total lag (messages) is above n (default: no limit)')
-    .option('--warn-lag <n>', 'WARN when a group\'s total lag is above n (default: 80% of --max-lag)')
+    .option('--warn-lag <n>', `WARN when a group's total lag is above n (default: ${WARN_FRACTION * 100}% of --max-lag)`)
     .option('--max-lag-time <duration>', 'CRITICAL when a group\'s oldest unconsumed record is older (default: no limit; the guide alerts at 30m)')
-    .option('--warn-lag-time <duration>', 'WARN above this age (default: 80% of --max-lag-time)')
-    .option('--watch [interval]', 'redraw every interval with rates and a status per partition (default interval 5s)')
-    .option('--window <n>', 'samples per partition the --watch status looks at', '10')
+    .option('--warn-lag-time <duration>', `WARN above this age (default: ${WARN_FRACTION * 100}% of --max-lag-time)`)
+    .option('--watch [interval]', `redraw every interval with rates and a status per partition (default interval ${LAG_DEFAULTS.watchInterval})`)
+    .option('--window <n>', 'samples per partition the --watch status looks at', String(LAG_DEFAULTS.window))
     .option('--no-time', 'skip reading the oldest unconsumed record (no lag in time; default: read it)')
-    .option('--timeout <duration>', 'deadline for each cluster request and for reading timestamps', '10s')
+    .option('--timeout <duration>', 'deadline for each cluster request and for reading timestamps', LAG_DEFAULTS.timeout)
     .addHelpText('after', `
 Exit codes: 0 OK, 1 WARN, 2 CRITICAL, 3 UNKNOWN (lag could not be read, the group does not exist, or a usage error).
-WARN levels default to 80% of the matching --max-* limit. Across groups: CRITICAL > UNKNOWN > WARN > OK.
+WARN levels default to ${WARN_FRACTION * 100}% of the matching --max-* limit. Across groups: CRITICAL > UNKNOWN > WARN > OK.
 
 Examples:
   kscrape lag --group scrapers
@@ -78,7 +79,7 @@ Examples:
         if (!opts.time && (limits.maxLagMs !== undefined || limits.warnLagMs !== undefined)) {
           throw new UserError('lag: --no-time cannot be combined with --max-lag-time/--warn-lag-time (they need the timestamps)');
         }
-        watchMs = opts.watch === undefined || opts.watch === false ? undefined : parseDuration(opts.watch === true ? '5s' : opts.watch, '--watch');
+        watchMs = opts.watch === undefined || opts.watch === false ? undefined : parseDuration(opts.watch === true ? LAG_DEFAULTS.watchInterval : opts.watch, '--watch');
         if (watchMs !== undefined && watchMs < 100) throw new UserError('--watch: the interval must be at least 100ms');
         window = parsePositiveInt(opts.window, '--window');
         timeoutMs = parseDuration(opts.timeout, '--timeout');

@@ -2,9 +2,23 @@
 import type { Command } from 'commander';
 import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
 import { parseDuration, parsePositiveInt } from '../units.js';
-import { redactUrl, scrubSecrets } from '../kafka/redact.js';
+import { redactUrl, scrubSecrets } from '../redact.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
+
+/** The defaults of `kscrape limits show` (counts as numbers, durations as written on the command line). */
+export const LIMITS_SHOW_DEFAULTS = {
+  /**
+   * Most keys to list when scanning (SCAN, never KEYS).
+   * @default 1000
+   */
+  limit: 1000,
+  /**
+   * How long to wait for Redis.
+   * @default '5s'
+   */
+  timeout: '5s',
+} as const;
 
 export function registerLimitsCommand(program: Command, runtime: CommandRuntime): void {
   const limits = program.command('limits').description('inspect the shared per-host rate limiter in Redis')
@@ -16,8 +30,8 @@ Examples:
     .command('show')
     .description('per host: when it next admits a request, its configured rate and interval, and the key\'s TTL')
     .argument('[host...]', 'hosts to show (default: every key under the topic prefix)')
-    .option('--limit <n>', 'most keys to list when scanning (SCAN, never KEYS)', '1000')
-    .option('--timeout <duration>', 'how long to wait for Redis', '5s')
+    .option('--limit <n>', 'most keys to list when scanning (SCAN, never KEYS)', String(LIMITS_SHOW_DEFAULTS.limit))
+    .option('--timeout <duration>', 'how long to wait for Redis', LIMITS_SHOW_DEFAULTS.timeout)
     .addHelpText('after', `
 Hosts without state in Redis admit at once ("now (no state)"). Keys live under <topic-prefix>kscrape:rl:.
 

@@ -1,9 +1,9 @@
 /** `kscrape partition-audit`: how evenly would (or does) the host partitioner spread this data, and what to do. */
 import { Option, type Command } from 'commander';
 import { TOPICS } from '../kafka/schema.js';
-import { FAIR_DEFAULTS } from '../partition/partitioner.js';
+import { AUDIT_DEFAULTS } from '../audit/defaults.js';
 import { HOT_RATIO } from '../partition/skew.js';
-import type { AuditReport } from '../partition/audit.js';
+import type { AuditReport } from '../audit/accumulator.js';
 import { UserError } from '../errors.js';
 import { parseDuration, parsePositiveInt } from '../units.js';
 import { globalContextOf } from './global-options.js';
@@ -24,14 +24,14 @@ export function registerPartitionAuditCommand(program: Command, runtime: Command
   program
     .command('partition-audit [files...]')
     .description('per-partition load of a URL list (no broker needed) or of the live urls topic: skew, hot partitions, host vs fair, a recommendation')
-    .addOption(new Option('--partitions <n>', 'partition count to simulate for URL lists (a live topic uses its own)').default('50'))
+    .addOption(new Option('--partitions <n>', 'partition count to simulate for URL lists (a live topic uses its own)').default(String(AUDIT_DEFAULTS.partitions)))
     .addOption(new Option('--sample <n>', 'audit the live urls topic: the last n records of each partition (default: off, audit URL lists)'))
     .addOption(new Option('--since <duration>', 'audit the live urls topic: every record newer than this (30m, 6h, 1d) (default: off)'))
     .addOption(new Option('--topic <name>', 'with --sample/--since: the topic to read (default: urls under --topic-prefix)'))
-    .addOption(new Option('--fair-threshold <n>', 'fair partitioner: hosts with more URLs than this get banded').default(String(FAIR_DEFAULTS.threshold)))
-    .addOption(new Option('--fair-bands <n>', 'fair partitioner: partitions a banded host spreads over').default(String(FAIR_DEFAULTS.bands)))
-    .addOption(new Option('--top <n>', 'hosts named per hot partition').default('5'))
-    .addOption(new Option('--timeout <duration>', 'with --sample/--since: stop reading after this long and report what was read').default('60s'))
+    .addOption(new Option('--fair-threshold <n>', 'fair partitioner: hosts with more URLs than this get banded').default(String(AUDIT_DEFAULTS.fairThreshold)))
+    .addOption(new Option('--fair-bands <n>', 'fair partitioner: partitions a banded host spreads over').default(String(AUDIT_DEFAULTS.fairBands)))
+    .addOption(new Option('--top <n>', 'hosts named per hot partition').default(String(AUDIT_DEFAULTS.topHostsPerPartition)))
+    .addOption(new Option('--timeout <duration>', 'with --sample/--since: stop reading after this long and report what was read').default(AUDIT_DEFAULTS.timeout))
     .addHelpText('after', `
 Input: URL lists, one URL per line (files, or stdin when none or '-'; blank and '#' lines skipped), or with
 --sample/--since the records of the urls topic. Memory holds counts per host, not the URLs.
@@ -58,7 +58,7 @@ Examples:
       if (flags.topic !== undefined && !live) throw new UserError('--topic needs --sample or --since', 'usage.conflicting-flags');
 
       // Loaded when the command runs: start-up and --help do not pay for the Kafka client (see src/cli.ts).
-      const [{ auditLiveTopic, auditUrlFiles }, { renderAudit }] = await Promise.all([import('../audit/run-audit.js'), import('../partition/audit-render.js')]);
+      const [{ auditLiveTopic, auditUrlFiles }, { renderAudit }] = await Promise.all([import('../audit/run-audit.js'), import('../audit/render.js')]);
       let report: AuditReport;
       if (live) {
         report = await auditLiveTopic({

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { UserError } from '../errors.js';
 import { DEFAULT_MAX_URL_LENGTH } from '../fetch/normalize-url.js';
-import type { KafkaConfig } from '../kafka/config.js';
+import { DELIVERY_TIMEOUT_MS, bulkProducerConfig, describeRoleDefaults } from '../kafka/client-configs.js';
 import { TOPICS } from '../kafka/schema.js';
 import { FAIR_DEFAULTS, PARTITIONERS, type PartitionerName } from '../partition/partitioner.js';
 import { DEFAULT_DEDUPE_TTL_MS } from '../produce/dedupe.js';
@@ -29,11 +29,16 @@ interface RawProduceOptions {
   quiet?: boolean;
 }
 
-/** --flush-timeout, when given, is librdkafka's delivery.timeout.ms (message.timeout.ms is its alias). */
-function withDeliveryTimeout(config: KafkaConfig, flushTimeout: string | undefined): KafkaConfig {
-  if (flushTimeout === undefined) return config;
-  const { 'message.timeout.ms': _alias, ...rest } = config;
-  return { ...rest, 'delivery.timeout.ms': parseDuration(flushTimeout, '--flush-timeout') };
+/** The producer settings paragraph of --help, from the role defaults, wrapped like the rest of the text. */
+function producerSettingsHelp(): string {
+  const words = `Producer settings (override any with -X): ${describeRoleDefaults('producer')} (librdkafka's defaults otherwise, as kcat -P uses them).`.split(' ');
+  const lines = [''];
+  for (const word of words) {
+    const last = lines.length - 1;
+    if (lines[last] && lines[last].length + 1 + word.length > 115) lines.push(word);
+    else lines[last] = lines[last] ? `${lines[last]} ${word}` : word;
+  }
+  return lines.join('\n');
 }
 
 export function registerProduceCommand(program: Command, runtime: CommandRuntime): void {
@@ -53,11 +58,10 @@ export function registerProduceCommand(program: Command, runtime: CommandRuntime
     .option('--fair-bands <n>', 'fair: partitions a deep host is spread over', String(FAIR_DEFAULTS.bands))
     .option('--max-url-length <n>', 'longer URLs are rejected (too-long)', String(DEFAULT_MAX_URL_LENGTH))
     .option('--max-in-flight <n>', 'messages awaiting delivery at most (bounds memory; sets queue.buffering.max.messages)', '50000')
-    .option('--flush-timeout <duration>', 'how long a URL may wait for delivery before it goes to the fallback file; the end of a run or SIGINT/SIGTERM waits at most this long (+ request.timeout.ms) for the last ones (sets delivery.timeout.ms; default: its value, 2m unless -X sets it)')
+    .option('--flush-timeout <duration>', `how long a URL may wait for delivery before it goes to the fallback file; the end of a run or SIGINT/SIGTERM waits at most this long (+ request.timeout.ms) for the last ones (sets delivery.timeout.ms; default: its value, ${DELIVERY_TIMEOUT_MS / 60_000}m unless -X sets it)`)
     .option('--timeout <duration>', 'how long to wait for Kafka (and Redis) to answer at start', '10s')
     .addHelpText('after', `
-Producer settings (override any with -X): acks=all, enable.idempotence=true, compression.type=lz4, linger.ms=10,
-message.send.max.retries=10, delivery.timeout.ms=120000 (librdkafka's defaults otherwise, as kcat -P uses them).
+${producerSettingsHelp()}
 librdkafka reports only failed deliveries (delivery.report.only.error): once it holds nothing, every URL
 not reported failed was delivered. Exit 0 only when every valid URL was delivered.
 
@@ -93,7 +97,7 @@ Examples:
         maxInFlight: parsePositiveInt(raw.maxInFlight, '--max-in-flight'),
         timeoutMs: parseDuration(raw.timeout, '--timeout'),
       }, {
-        producerConfig: withDeliveryTimeout(ctx.kafkaConfig('producer'), raw.flushTimeout),
+        producerConfig: bulkProducerConfig(ctx, raw.flushTimeout === undefined ? undefined : parseDuration(raw.flushTimeout, '--flush-timeout')),
         adminConfig: ctx.kafkaConfig('admin'),
         logger: ctx.logger,
         redisUrl: ctx.redisUrl,

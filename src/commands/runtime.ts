@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
+import type { CommandRuntime } from '../context/runtime.js';
 
-/** What a command's action may report back to the CLI entry point besides throwing. */
-export interface CommandRuntime {
-  /** Exit status when the action returns normally (for example lag's WARN = 1). */
-  setExitCode(code: number): void;
-  /** Standard output, results only. */
-  stdout: NodeJS.WritableStream;
-}
+/** Command files import the runtime type from here; modules below commands/ import it from src/context/runtime.ts. */
+export type { CommandRuntime };
 
 export type CommandRegistrar = (program: Command, runtime: CommandRuntime) => void;

@@ -1,6 +1,7 @@
 /** `kscrape topics create | list | describe`: the standard topic set, and what the cluster holds. */
 import { Option, type Command } from 'commander';
-import { PAGES_MAX_MESSAGE_BYTES, STANDARD_TOPICS, parsePartitionOverrides, parseRetentionOverrides } from '../kafka/topic-plan.js';
+import { TOPICS_DEFAULTS } from '../topics/defaults.js';
+import { PAGES_MAX_MESSAGE_BYTES, STANDARD_TOPICS, parsePartitionOverrides, parseRetentionOverrides } from '../topics/plan.js';
 import { TOPICS, type TopicName } from '../kafka/schema.js';
 import { formatDuration, parseDuration, parsePositiveInt, parseSize } from '../units.js';
 import { ExitCode } from '../errors.js';
@@ -12,7 +13,7 @@ import type { CommandRuntime } from './runtime.js';
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const standardList = (Object.keys(STANDARD_TOPICS) as TopicName[])
   .map((k) => `${TOPICS[k]} ${STANDARD_TOPICS[k].partitions}/${formatDuration(STANDARD_TOPICS[k].retentionMs).replace('.0', '')}`).join(', ');
-const timeoutOption = () => new Option('--timeout <duration>', 'deadline for each request to the cluster').default('30s');
+const timeoutOption = () => new Option('--timeout <duration>', 'deadline for each request to the cluster').default(TOPICS_DEFAULTS.timeout);
 const isTty = (s: NodeJS.WritableStream) => Boolean((s as NodeJS.WriteStream).isTTY);
 
 export function registerTopicsCommand(program: Command, runtime: CommandRuntime): void {
@@ -27,8 +28,8 @@ Examples:
     .description(`create the standard topics (partitions/retention: ${standardList}), lz4-compressed`)
     .addOption(new Option('--partitions <topic=n>', 'partition count for one topic, repeatable (urls=200); default: the table above').argParser(collect))
     .addOption(new Option('--retention <topic=duration>', 'retention for one topic, repeatable (dlq=60d); default: the table above').argParser(collect))
-    .addOption(new Option('--replication-factor <n>', 'replicas per partition (default: 3, or the broker count when smaller)'))
-    .addOption(new Option('--pages-max-message-bytes <size>', 'max.message.bytes of the pages topic: room for the worker\'s body cap (1 MiB by default) after JSON escaping').default('4MiB'))
+    .addOption(new Option('--replication-factor <n>', `replicas per partition (default: ${TOPICS_DEFAULTS.replicationFactor}, or the broker count when smaller)`))
+    .addOption(new Option('--pages-max-message-bytes <size>', 'max.message.bytes of the pages topic: room for the worker\'s body cap (1 MiB by default) after JSON escaping').default(TOPICS_DEFAULTS.pagesMaxMessageBytes))
     .addOption(new Option('--dry-run', 'print the plan and what differs; change nothing').default(false))
     .addOption(new Option('--fix', 'apply what Kafka allows on existing topics: add missing partitions, set retention.ms/compression.type/max.message.bytes').default(false))
     .addOption(timeoutOption())
@@ -63,7 +64,7 @@ Examples:
       };
       const timeoutMs = parseDuration(opts.timeout, '--timeout');
       const [{ withTopicIo }, { createStandardTopics }, { renderCreateResult }] = await Promise.all([
-        import('../kafka/topic-admin.js'), import('../kafka/topics-create.js'), import('../kafka/topics-render.js')]);
+        import('../topics/topic-io.js'), import('../topics/create.js'), import('../topics/render.js')]);
       const result = await withTopicIo({ config: ctx.kafkaConfig('admin'), logger: ctx.logger, timeoutMs },
         (io) => createStandardTopics(io, { plan, dryRun: opts.dryRun, fix: opts.fix }));
       runtime.stdout.write(ctx.json ? `${JSON.stringify(result)}\n` : renderCreateResult(result, ctx.brokers.brokers));
@@ -85,7 +86,7 @@ Examples:
       const ctx = globalContextOf(cmd);
       const timeoutMs = parseDuration(opts.timeout, '--timeout');
       const [{ withTopicIo }, { listTopics }, { renderTopicInfos }] = await Promise.all([
-        import('../kafka/topic-admin.js'), import('../kafka/topics-describe.js'), import('../kafka/topics-render.js')]);
+        import('../topics/topic-io.js'), import('../topics/describe.js'), import('../topics/render.js')]);
       const infos = await withTopicIo({ config: ctx.kafkaConfig('admin'), logger: ctx.logger, timeoutMs }, (io) => listTopics(io, ctx.topicPrefix));
       runtime.stdout.write(ctx.json ? `${JSON.stringify(infos)}\n` : renderTopicInfos(infos, isTty(runtime.stdout)));
     });
@@ -106,7 +107,7 @@ Examples:
       const ctx = globalContextOf(cmd);
       const timeoutMs = parseDuration(opts.timeout, '--timeout');
       const [{ withTopicIo }, { describeTopics }, { renderPartitionOffsets, renderTopicInfos }] = await Promise.all([
-        import('../kafka/topic-admin.js'), import('../kafka/topics-describe.js'), import('../kafka/topics-render.js')]);
+        import('../topics/topic-io.js'), import('../topics/describe.js'), import('../topics/render.js')]);
       const infos = await withTopicIo({ config: ctx.kafkaConfig('admin'), logger: ctx.logger, timeoutMs }, (io) => describeTopics(io, ctx.topicPrefix, names));
       if (ctx.json) {
         runtime.stdout.write(`${JSON.stringify(infos)}\n`);

@@ -1,10 +1,8 @@
 /** Where a group stands on a topic now: where it resumes per partition, and each partition's high watermark. */
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { errorMessage, RuntimeFailure } from '../errors.js';
-import type { Admin } from '../kafka/clients.js';
-import type { KafkaConfig } from '../kafka/config.js';
-import { withDeadline } from '../kafka/deadline.js';
-import { readGroupsIsolated } from '../kafka/isolated-group-reads.js';
+import { type Admin, type KafkaConfig, readGroupsIsolated } from '../kafka/index.js';
+import { withDeadline } from '../deadline.js';
 import type { Logger } from '../log.js';
 
 export interface GroupStart {

@@ -15,10 +15,8 @@
  */
 import { errorMessage, RuntimeFailure } from '../errors.js';
 import type { Logger } from '../log.js';
-import { connectAdmin } from '../kafka/admin.js';
-import { createConsumer, createProducer } from '../kafka/clients.js';
-import type { KafkaConfig } from '../kafka/config.js';
-import { withDeadline } from '../kafka/deadline.js';
+import { connectAdmin, createConsumer, createProducer, dlqRetryConsumerSettings, dlqRetryProducerSettings, type KafkaConfig } from '../kafka/index.js';
+import { withDeadline } from '../deadline.js';
 import type { Partitioner } from '../partition/partitioner.js';
 import { decide, parkedRecord, type Decision, type RetryPolicy } from './retry-policy.js';
 import { OnceProgress } from './once-progress.js';
@@ -91,13 +89,8 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
   }
 
   const eos = opts.transactionalId !== undefined;
-  // librdkafka refuses a transaction timeout shorter than a message's delivery timeout.
-  const deliveryTimeoutMs = Number(opts.producerConfig['delivery.timeout.ms'] ?? opts.producerConfig['message.timeout.ms'] ?? 300_000);
-  const producer = createProducer({ config: opts.producerConfig, logger }, eos
-    ? { 'transactional.id': opts.transactionalId!, 'transaction.timeout.ms': Math.max(60_000, deliveryTimeoutMs), 'enable.idempotence': true }
-    : {});
-  // read_committed: with --eos upstream, records of aborted worker transactions are never retried.
-  const consumer = createConsumer({ config: opts.consumerConfig, logger }, { 'group.id': opts.group, 'enable.auto.commit': false, 'isolation.level': 'read_committed' });
+  const producer = createProducer({ config: opts.producerConfig, logger }, dlqRetryProducerSettings(opts.producerConfig, opts.transactionalId));
+  const consumer = createConsumer({ config: opts.consumerConfig, logger }, dlqRetryConsumerSettings(opts.group));
   const timers = new Map<number, NodeJS.Timeout>();
   let stopping = false;
   let fatal: unknown;

@@ -3,8 +3,7 @@
  * Both read without a consumer group (assign) and commit nothing, so a running `dlq retry` is not disturbed.
  */
 import type { Logger } from '../log.js';
-import { connectAdmin } from '../kafka/admin.js';
-import type { KafkaConfig } from '../kafka/config.js';
+import { connectAdmin, type KafkaConfig } from '../kafka/index.js';
 import type { Partitioner } from '../partition/partitioner.js';
 import { readGroupStart } from './group-start.js';
 import type { RetrySummary } from './retry-engine.js';

@@ -4,8 +4,7 @@
  * retry group. The callback may stop a partition early.
  */
 import type { Logger } from '../log.js';
-import type { KafkaConfig } from '../kafka/config.js';
-import { AssignedReader, type AssignedRecord } from '../kafka/assigned-reader.js';
+import { type KafkaConfig, AssignedReader, type AssignedRecord } from '../kafka/index.js';
 
 export interface ScanOptions {
   config: KafkaConfig;

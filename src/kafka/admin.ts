@@ -3,7 +3,7 @@ import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createAdmin, type Admin } from './clients.js';
 import type { KafkaConfig } from './config.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../deadline.js';
 
 export interface ConnectedAdmin {
   admin: Admin;

@@ -7,9 +7,10 @@
  */
 import KafkaJavascript from '@confluentinc/kafka-javascript';
 import type { Logger } from '../log.js';
+import { assignedReaderConfig } from './client-configs.js';
 import type { KafkaConfig } from './config.js';
-import { redactConfig } from './redact.js';
-import { withDeadline } from './deadline.js';
+import { redactConfig } from '../redact.js';
+import { withDeadline } from '../deadline.js';
 
 type RawConsumer = InstanceType<typeof KafkaJavascript.KafkaConsumer>;
 
@@ -45,17 +46,7 @@ export class AssignedReader {
   }
 
   static async open(opts: AssignedReaderOptions): Promise<AssignedReader> {
-    const config: KafkaConfig = {
-      ...opts.config,
-      // librdkafka wants a group.id for a KafkaConsumer even when it only assigns; nothing is ever committed to it.
-      'group.id': 'kscrape-assigned-reader',
-      'enable.auto.commit': false,
-      'enable.auto.offset.store': false,
-      'enable.partition.eof': true,
-      ...opts.extra,
-    };
-    delete config['session.timeout.ms'];
-    delete config['max.poll.interval.ms'];
+    const config = assignedReaderConfig(opts.config, opts.extra);
     opts.logger.debug(`assigned reader config: ${JSON.stringify(redactConfig(config))}`);
     const consumer = new KafkaJavascript.KafkaConsumer(config as never, {});
     consumer.on('event.error', (err) => opts.logger.debug(`assigned reader: ${err.message}`));

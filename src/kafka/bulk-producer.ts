@@ -23,8 +23,9 @@ import { RdKafka } from '@confluentinc/kafka-javascript';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createBulkProducer } from './clients.js';
+import { LIBRDKAFKA_REQUEST_TIMEOUT_MS, bulkProducerSettings, deliveryTimeoutOf } from './client-configs.js';
 import type { KafkaConfig } from './config.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../deadline.js';
 
 export interface FailureReport {
   partition: number;
@@ -62,8 +63,6 @@ export class SendRefused extends Error {
 const QUEUE_FULL = RdKafka.CODES.ERRORS.ERR__QUEUE_FULL;
 const ERROR_NAMES = new Map(Object.entries(RdKafka.CODES.ERRORS).map(([name, code]) => [code as number, name]));
 const QUEUE_FULL_RETRY_MS = 5;
-const DEFAULT_DELIVERY_TIMEOUT_MS = 300_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const SHUTDOWN_MARGIN_MS = 5_000;
 
 export function kafkaErrorName(err: unknown): string {
@@ -73,9 +72,8 @@ export function kafkaErrorName(err: unknown): string {
 
 /** The longest librdkafka may take to give every queued message its outcome, from the producer's settings. */
 export function settleBoundMs(config: KafkaConfig): number {
-  const num = (key: string) => (config[key] === undefined ? undefined : Number(config[key]));
-  const delivery = Math.max(num('delivery.timeout.ms') ?? 0, num('message.timeout.ms') ?? 0) || DEFAULT_DELIVERY_TIMEOUT_MS;
-  return delivery + (num('request.timeout.ms') ?? DEFAULT_REQUEST_TIMEOUT_MS) + SHUTDOWN_MARGIN_MS;
+  const requestTimeoutMs = config['request.timeout.ms'] === undefined ? LIBRDKAFKA_REQUEST_TIMEOUT_MS : Number(config['request.timeout.ms']);
+  return deliveryTimeoutOf(config) + requestTimeoutMs + SHUTDOWN_MARGIN_MS;
 }
 
 export class BulkProducer {
@@ -91,11 +89,7 @@ export class BulkProducer {
   }
 
   static async connect(opts: BulkProducerOptions): Promise<BulkProducer> {
-    const producer = createBulkProducer(opts, {
-      'queue.buffering.max.messages': opts.maxInFlight,
-      'delivery.report.only.error': true,
-      dr_msg_cb: true,
-    });
+    const producer = createBulkProducer(opts, bulkProducerSettings(opts.maxInFlight));
     try {
       await withDeadline(new Promise<void>((resolve, reject) => {
         producer.connect({ timeout: opts.connectTimeoutMs }, (err) => (err ? reject(err) : resolve()));

@@ -8,7 +8,7 @@ import { KafkaJS, RdKafka } from '@confluentinc/kafka-javascript';
 import type { Admin as ConfigsAdmin } from '@platformatic/kafka';
 import { configAdminOptions } from './config-admin-options.js';
 import type { Logger } from '../log.js';
-import { redactConfig } from './redact.js';
+import { redactConfig } from '../redact.js';
 import type { KafkaConfig } from './config.js';
 
 export type Producer = KafkaJS.Producer;

@@ -1,7 +1,7 @@
 /**
  * Maps kscrape's effective librdkafka configuration onto connection options for @platformatic/kafka, the
  * pure-JS client kscrape uses only for what librdkafka's Node binding lacks: DescribeConfigs and
- * IncrementalAlterConfigs on topics (see topic-configs.ts). Pure: PEM/PKCS#12 files are read through `readFile`.
+ * IncrementalAlterConfigs on topics (see src/topics/configs.ts). Pure: PEM/PKCS#12 files are read through `readFile`.
  *
  * The same cluster must be reached with the same security as every other kscrape client, so anything this
  * mapping cannot carry over faithfully (GSSAPI, OAUTHBEARER whose token librdkafka fetches itself, OpenSSL

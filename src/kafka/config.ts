@@ -1,10 +1,11 @@
 /**
  * Assembles the librdkafka configuration every client is built from.
  * Precedence, lowest first: role defaults < --client-config file < --brokers/KSCRAPE_BROKERS < -X key=value.
- * (The broker list itself is resolved flag > env > file > default by `resolveBrokers`.)
+ * (The broker list itself is resolved flag > env > file > default by `resolveBrokers`.) The role defaults and what
+ * each client adds on top are in client-configs.ts.
  */
 import { UserError } from '../errors.js';
-import { registerConfigSecrets } from './redact.js';
+import { registerConfigSecrets } from '../redact.js';
 
 export type KafkaConfig = Record<string, string | number | boolean>;
 
@@ -56,34 +57,4 @@ export function buildKafkaConfig(layers: KafkaConfigLayers): KafkaConfig {
   Object.assign(config, layers.overrides);
   registerConfigSecrets(config);
   return config;
-}
-
-/** kscrape's defaults per client role. Everything here can be overridden with -X. */
-export const ROLE_DEFAULTS = {
-  common: {
-    'client.id': 'kscrape',
-    'allow.auto.create.topics': false,
-  },
-  producer: {
-    // The reference guide's producer settings: durable, batched, compressed.
-    acks: 'all',
-    'enable.idempotence': true,
-    'compression.type': 'lz4',
-    'linger.ms': 10,
-    'message.send.max.retries': 10,
-    'delivery.timeout.ms': 120000,
-  },
-  consumer: {
-    'enable.auto.commit': false,
-    'auto.offset.reset': 'earliest',
-    'session.timeout.ms': 30000,
-    'max.poll.interval.ms': 600000,
-  },
-  admin: {},
-} satisfies Record<string, KafkaConfig>;
-
-export type ClientRole = 'producer' | 'consumer' | 'admin';
-
-export function roleDefaults(role: ClientRole): KafkaConfig {
-  return { ...ROLE_DEFAULTS.common, ...ROLE_DEFAULTS[role] };
 }

@@ -16,12 +16,12 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { errorMessage } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createAdmin } from './clients.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../deadline.js';
 import {
   fromClientDescription, fromClientOffsets, taskErrorOf, taskKey, type EarlyReads, type ChildLine, type ClientGroupDescription, type GroupReadsRequest,
   type GroupTask,
 } from './group-reads.js';
-import { registerConfigSecrets, scrubSecrets } from './redact.js';
+import { registerConfigSecrets, scrubSecrets } from '../redact.js';
 
 /** stdin's lines as they arrive; the last one may lack its newline. */
 async function* stdinLines(): AsyncGenerator<string> {

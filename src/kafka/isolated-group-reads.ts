@@ -24,7 +24,7 @@ import {
   childFailure, isRetriableGroupError, parseChildOutput, taskKey, type ChildAnswer, type ChildExit, type EarlyReads, type GroupReadsRequest,
   type GroupTask, type TaskFailure, type TaskResult,
 } from './group-reads.js';
-import { scrubSecrets } from './redact.js';
+import { scrubSecrets } from '../redact.js';
 
 export const GROUP_READS_CHILD = fileURLToPath(new URL('./group-reads-child.js', import.meta.url));
 

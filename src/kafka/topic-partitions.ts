@@ -6,7 +6,7 @@ import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { connectAdmin, type ConnectedAdmin } from './admin.js';
 import type { KafkaConfig } from './config.js';
-import { withDeadline } from './deadline.js';
+import { withDeadline } from '../deadline.js';
 
 export interface PartitionCountOptions {
   config: KafkaConfig;

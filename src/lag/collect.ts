@@ -7,9 +7,8 @@
  */
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { errorMessage } from '../errors.js';
-import type { Admin } from '../kafka/clients.js';
-import { withDeadline } from '../kafka/deadline.js';
-import { groupStateName, taskKey, type CommittedOffset, type GroupMember, type GroupTask, type TaskResult } from '../kafka/group-reads.js';
+import { type Admin, groupStateName, taskKey, type CommittedOffset, type GroupMember, type GroupTask, type TaskResult } from '../kafka/index.js';
+import { withDeadline } from '../deadline.js';
 import type { TimestampProbe } from './oldest-record.js';
 import { groupLag, partitionLag, probeOffset, type GroupLag, type LagProblem, type PartitionOffsets } from './lag-model.js';
 import { planMemberReads, type GroupListing, type MemberSource } from './member-plan.js';

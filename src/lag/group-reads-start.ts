@@ -4,8 +4,7 @@
  * says, so the child reads them while this process is still loading the client and connecting. Light on purpose:
  * the lag command calls it before it loads anything that talks to Kafka.
  */
-import type { KafkaConfig } from '../kafka/config.js';
-import { GROUP_READS_CHILD, startGroupReadsChild, type StartedChild } from '../kafka/isolated-group-reads.js';
+import { type KafkaConfig, GROUP_READS_CHILD, startGroupReadsChild, type StartedChild } from '../kafka/index.js';
 
 export function startLagGroupReads(opts: { adminConfig: KafkaConfig; groups: string[]; allGroups: boolean; timeoutMs: number }): StartedChild {
   const early = opts.allGroups ? undefined : { tasks: opts.groups.map((group) => ({ kind: 'offsets' as const, group })), timeoutMs: opts.timeoutMs };

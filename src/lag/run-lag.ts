@@ -4,9 +4,7 @@
  */
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { KafkaConfig } from '../kafka/config.js';
-import { connectAdmin } from '../kafka/admin.js';
-import { readGroupsIsolated, type StartedChild } from '../kafka/isolated-group-reads.js';
+import { type KafkaConfig, connectAdmin, readGroupsIsolated, type StartedChild } from '../kafka/index.js';
 import { startLagGroupReads } from './group-reads-start.js';
 import { collectLag, listGroups, type ReadGroups } from './collect.js';
 import { consumerGroupIds } from './member-plan.js';

@@ -9,16 +9,14 @@
  */
 import type { Redis } from 'ioredis';
 import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import { BulkProducer, SendRefused } from '../kafka/bulk-producer.js';
-import type { KafkaConfig } from '../kafka/config.js';
-import { withDeadline } from '../kafka/deadline.js';
+import { BulkProducer, SendRefused, type KafkaConfig, TopicPartitionCount } from '../kafka/index.js';
+import { withDeadline } from '../deadline.js';
 import type { UrlEnvelope } from '../kafka/schema.js';
-import { TopicPartitionCount } from '../kafka/topic-partitions.js';
 import type { Logger } from '../log.js';
 import { LocalDepthCounter, createPartitioner, type PartitionerName } from '../partition/partitioner.js';
 import { RedisDepthSource, depthKey } from '../partition/redis-depth.js';
 import { createRedis } from '../ratelimit/redis-client.js';
-import { redactUrl } from '../kafka/redact.js';
+import { redactUrl } from '../redact.js';
 import { RedisDeduper, dedupeKeyPrefix } from './dedupe.js';
 import { parseInputLine, type InputFormat } from './input-line.js';
 import { STDIN, checkInputs, defaultFallbackPath, readSource } from './input-sources.js';

@@ -12,7 +12,7 @@
  * and a local hold refuses even when Redis would admit: a Redis that comes back empty (restarted, failed
  * over) knows nothing of what this worker sent while it was away.
  */
-import { withDeadline, DeadlineExceeded } from '../kafka/deadline.js';
+import { withDeadline, DeadlineExceeded } from '../deadline.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { AcquireResult, Limiter, RateRule } from './limiter.js';

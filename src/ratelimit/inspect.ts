@@ -3,7 +3,7 @@
  * configured rate and how long Redis keeps it. Read in one script call per batch, on the server's clock.
  */
 import type { Redis } from 'ioredis';
-import { withDeadline } from '../kafka/deadline.js';
+import { withDeadline } from '../deadline.js';
 import { formatDuration } from '../units.js';
 import { gcraNextAllowedAt } from './gcra.js';
 import { limiterKeyPrefix, withLimiterCommands } from './redis-limiter.js';

@@ -1,7 +1,7 @@
 /** The one place that builds ioredis clients, so every command treats an absent Redis the same way. */
 import { Redis, type RedisOptions } from 'ioredis';
 import { errorMessage } from '../errors.js';
-import { redactUrl, scrubSecrets } from '../kafka/redact.js';
+import { redactUrl, scrubSecrets } from '../redact.js';
 
 export function createRedis(url: string, options: RedisOptions = {}): Redis {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, ...options });

@@ -5,9 +5,8 @@
  */
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../log.js';
-import { createConsumer, type Consumer } from '../kafka/clients.js';
-import type { KafkaConfig } from '../kafka/config.js';
-import { withDeadline } from '../kafka/deadline.js';
+import { createConsumer, type Consumer, type KafkaConfig } from '../kafka/index.js';
+import { withDeadline } from '../deadline.js';
 
 export interface RawMessage {
   offset: number;

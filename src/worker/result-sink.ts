@@ -4,7 +4,7 @@
  * sink is open: its URL stays unfinished, so the consumer never commits past it, and the bounded look-ahead
  * pauses consumption instead of piling up work. Nothing is dropped and nothing deadlocks.
  */
-import type { Producer } from '../kafka/clients.js';
+import type { Producer } from '../kafka/index.js';
 import { errorMessage } from '../errors.js';
 
 export interface OutRecord {

@@ -4,13 +4,11 @@
  */
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
-import type { GlobalContext } from '../commands/global-options.js';
-import type { CommandRuntime } from '../commands/runtime.js';
+import type { GlobalContext } from '../context/global-context.js';
+import type { CommandRuntime } from '../context/runtime.js';
 import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import { connectAdmin } from '../kafka/admin.js';
-import { createProducer } from '../kafka/clients.js';
-import type { KafkaConfig } from '../kafka/config.js';
-import { withDeadline } from '../kafka/deadline.js';
+import { connectAdmin, createProducer, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
+import { withDeadline } from '../deadline.js';
 import { TOPICS } from '../kafka/schema.js';
 import { createFetcher, type FetcherOptions } from '../fetch/index.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';
@@ -46,45 +44,6 @@ export interface WorkSettings {
   fetcher: Partial<FetcherOptions>;
   /** Exactly-once results (transactions); needs a stable workerId. */
   eos: boolean;
-}
-
-/** Settings only the new group protocol (KIP-848) rejects: the broker owns them there. */
-const CLASSIC_ONLY = ['partition.assignment.strategy', 'session.timeout.ms', 'heartbeat.interval.ms'];
-
-export function workerConsumerConfig(ctx: GlobalContext, protocol: 'classic' | 'consumer'): KafkaConfig {
-  const config: KafkaConfig = { ...ctx.kafkaConfig('consumer') };
-  if (protocol === 'consumer') {
-    for (const key of CLASSIC_ONLY) if (!(key in ctx.overrides)) delete config[key];
-    config['group.protocol'] = 'consumer';
-  } else {
-    // Cooperative rebalancing: a leaving worker only pauses its own partitions (the guide: ~90 % less pause).
-    config['partition.assignment.strategy'] = 'cooperative-sticky';
-  }
-  return { ...config, ...ctx.overrides };
-}
-
-/** The transactional producer of --eos: its id is stable per worker so a restarted worker fences its predecessor. */
-export function transactionalProducerConfig(ctx: GlobalContext, s: Pick<WorkSettings, 'group' | 'maxRecordBytes' | 'maxPendingBytes'>, workerId: string): KafkaConfig {
-  return {
-    ...workerProducerConfig(ctx, s),
-    'transactional.id': `${ctx.topicPrefix}kscrape-work-${s.group}-${workerId}`,
-    'transaction.timeout.ms': 60_000,
-    ...ctx.overrides,
-  };
-}
-
-export function workerProducerConfig(ctx: GlobalContext, s: Pick<WorkSettings, 'maxRecordBytes' | 'maxPendingBytes'>): KafkaConfig {
-  return {
-    ...ctx.kafkaConfig('producer'),
-    // The guide's advice against producer deadlock: bounded waits; the result sink retries what fails.
-    'delivery.timeout.ms': 30_000,
-    'request.timeout.ms': 15_000,
-    'message.max.bytes': s.maxRecordBytes + 64 * 1024,
-    // The worker keeps what awaits the broker under --delivery-buffer; this is the native backstop (librdkafka's
-    // default is 1 GiB). Room for UTF-8 growing a JSON string and for one largest record on top.
-    'queue.buffering.max.kbytes': Math.ceil((3 * s.maxPendingBytes + s.maxRecordBytes) / 1024),
-    ...ctx.overrides,
-  };
 }
 
 export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: CommandRuntime): Promise<void> {
@@ -158,7 +117,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     }
 
     const worker = await startWorker({
-      consumerConfig: { ...workerConsumerConfig(ctx, s.groupProtocol), ...(s.eos ? { 'isolation.level': 'read_committed' } : {}) },
+      consumerConfig: workerConsumerConfig(ctx, s.groupProtocol, s.eos),
       ...(transactor ? { transactor } : {}),
       producer, logger, topics, group: s.group, workerId, limiter,
       rulesFor: (envelope, host) => {

@@ -6,8 +6,8 @@
  * last committed position are fetched again, and the results of the first attempt were never committed.
  * The HTTP fetch itself may repeat; what goes into Kafka does not.
  */
-import type { Consumer, Producer } from '../kafka/clients.js';
-import { DeadlineExceeded, withDeadline } from '../kafka/deadline.js';
+import type { Consumer, Producer } from '../kafka/index.js';
+import { DeadlineExceeded, withDeadline } from '../deadline.js';
 import type { Logger } from '../log.js';
 import { errorMessage } from '../errors.js';
 import type { OutRecord } from './result-sink.js';

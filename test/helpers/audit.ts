@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { createAdmin, createConsumer } from '../../src/kafka/clients.js';
+import { createAdmin, createConsumer } from '../../src/kafka/index.js';
 import { createLogger } from '../../src/log.js';
 import { joinOutcomes, type AuditReport, type DeliveryMode, type Observation, type OutcomePlace } from './audit-join.js';
 import { uniqueName } from './env.js';

@@ -1,4 +1,4 @@
-import { createAdmin, createConsumer, createProducer, type Admin } from '../../src/kafka/clients.js';
+import { createAdmin, createConsumer, createProducer, type Admin } from '../../src/kafka/index.js';
 import { createLogger } from '../../src/log.js';
 import { testBrokers, uniqueName } from './env.js';
 

@@ -6,7 +6,7 @@ import { runCli } from '../helpers/cli.js';
 import { testBrokers } from '../helpers/env.js';
 import { createTestTopic, produceRaw } from '../helpers/kafka.js';
 import { hostPartition } from '../../src/partition/partitioner.js';
-import type { AuditReport } from '../../src/partition/audit.js';
+import type { AuditReport } from '../../src/audit/accumulator.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kscrape-audit-'));
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { createProducer } from '../../src/kafka/clients.js';
-import { resolveGlobalOptions } from '../../src/commands/global-options.js';
+import { resolveGlobalOptions } from '../../src/context/global-context.js';
 import { createLogger } from '../../src/log.js';
 import { createTestTopic, readBack, withAdmin } from '../helpers/kafka.js';
 import { testBrokers } from '../helpers/env.js';

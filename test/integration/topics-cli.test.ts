@@ -5,7 +5,7 @@ import { runCli } from '../helpers/cli.js';
 import { testBrokers, uniqueName } from '../helpers/env.js';
 import { withAdmin } from '../helpers/kafka.js';
 import { ensureKafkaJars } from '../../scripts/stack/kafka-jars.js';
-import { openTopicConfigs } from '../../src/kafka/topic-configs.js';
+import { openTopicConfigs } from '../../src/topics/configs.js';
 import { createLogger } from '../../src/log.js';
 
 const run = promisify(execFile);

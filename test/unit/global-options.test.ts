@@ -2,8 +2,8 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveGlobalOptions } from '../../src/commands/global-options.js';
-import { clearRegisteredSecrets } from '../../src/kafka/redact.js';
+import { resolveGlobalOptions } from '../../src/context/global-context.js';
+import { clearRegisteredSecrets } from '../../src/redact.js';
 import { createLogger } from '../../src/log.js';
 
 const quiet = createLogger({ level: 'quiet' });

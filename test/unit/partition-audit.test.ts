@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { AuditAccumulator } from '../../src/partition/audit.js';
-import { barOf, renderAudit } from '../../src/partition/audit-render.js';
+import { AuditAccumulator } from '../../src/audit/accumulator.js';
+import { barOf, renderAudit } from '../../src/audit/render.js';
 import { hostOfUrl } from '../../src/partition/url-host.js';
 import { FAIR_DEFAULTS, bandPartition, hostPartition } from '../../src/partition/partitioner.js';
 

@@ -47,6 +47,7 @@ describe('settleBoundMs', () => {
   test('the longest delivery timeout (either alias) plus the request timeout and a margin', () => {
     expect(settleBoundMs({ 'delivery.timeout.ms': 120000, 'message.timeout.ms': '3000' })).toBe(120_000 + 30_000 + 5_000);
     expect(settleBoundMs({ 'message.timeout.ms': '3000', 'request.timeout.ms': '2000' })).toBe(3_000 + 2_000 + 5_000);
-    expect(settleBoundMs({})).toBe(300_000 + 30_000 + 5_000);
+    // Neither alias set: kscrape's one delivery timeout (DELIVERY_TIMEOUT_MS), 300 000 ms before issue 13.
+    expect(settleBoundMs({})).toBe(120_000 + 30_000 + 5_000);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { clearRegisteredSecrets, redactConfig, redactUrl, registerConfigSecrets, scrubSecrets } from '../../src/kafka/redact.js';
+import { clearRegisteredSecrets, redactConfig, redactUrl, registerConfigSecrets, scrubSecrets } from '../../src/redact.js';
 import { createLogger } from '../../src/log.js';
 
 afterEach(() => clearRegisteredSecrets());

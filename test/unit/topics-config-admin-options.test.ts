@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { ConfigsUnreadable, configAdminOptions, parseBootstrapServers } from '../../src/kafka/config-admin-options.js';
-import { innermostMessages } from '../../src/kafka/topic-configs.js';
+import { innermostMessages } from '../../src/topics/configs.js';
 import { UserError } from '../../src/errors.js';
 
 /** A fake file system: path → contents; anything else is ENOENT, paths ending in / are directories. */

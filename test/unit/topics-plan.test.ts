@@ -2,8 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import {
   PAGES_MAX_MESSAGE_BYTES, STANDARD_TOPICS, defaultReplicationFactor, diffTopic, diffTopics, parsePartitionOverrides,
   parseRetentionOverrides, planTopics, showConfig, topicNameOf, configChanges, type ExistingTopic,
-} from '../../src/kafka/topic-plan.js';
-import { renderCreateResult, renderTopicInfos } from '../../src/kafka/topics-render.js';
+} from '../../src/topics/plan.js';
+import { renderCreateResult, renderTopicInfos } from '../../src/topics/render.js';
 import { UserError } from '../../src/errors.js';
 
 const DAY = 86_400_000;

@@ -9,10 +9,9 @@
 import { ConfigResourceTypes, IncrementalAlterConfigOperationTypes } from '@platformatic/kafka';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createConfigAdmin } from './clients.js';
-import type { KafkaConfig } from './config.js';
-import { withDeadline } from './deadline.js';
-import { scrubSecrets } from './redact.js';
+import { createConfigAdmin, type KafkaConfig } from '../kafka/index.js';
+import { withDeadline } from '../deadline.js';
+import { scrubSecrets } from '../redact.js';
 
 export type ConfigValues = Map<string, string>;
 

@@ -6,9 +6,10 @@
  * would put it, and, for URLs read from a topic, the partition it actually is in.
  * The fair partitioner sees a host's count so far as its depth, as `kscrape produce` without Redis does.
  */
-import { createPartitioner, hostPartition, type Partitioner } from './partitioner.js';
-import { recommend, type Recommendation } from './recommend.js';
-import { countsByPartition, skewStats, topHosts, type HostCount, type SkewStats } from './skew.js';
+import { AUDIT_DEFAULTS } from './defaults.js';
+import { createPartitioner, hostPartition, type Partitioner } from '../partition/partitioner.js';
+import { recommend, type Recommendation } from '../partition/recommend.js';
+import { countsByPartition, skewStats, topHosts, type HostCount, type SkewStats } from '../partition/skew.js';
 
 export interface AuditOptions {
   partitions: number;
@@ -117,7 +118,7 @@ export class AuditAccumulator {
 
   report(source: AuditSource): AuditReport {
     const n = this.opts.partitions;
-    const limit = this.opts.topHostsPerPartition ?? 5;
+    const limit = this.opts.topHostsPerPartition ?? AUDIT_DEFAULTS.topHostsPerPartition;
     const hostCountsList = [...this.hostCounts].map(([host, count]) => ({ host, count }));
     const hostLayoutCounts = countsByPartition(this.hostCounts, n, (h) => hostPartition(h, n));
     const byHome = new PartitionHostCounts();

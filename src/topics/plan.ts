@@ -8,8 +8,9 @@
  * message.max.bytes (-X) must not be smaller than the topic's limit.
  */
 import { UserError } from '../errors.js';
-import { formatDuration, parseDuration, parsePositiveInt } from '../units.js';
-import { TOPICS, type TopicName } from './schema.js';
+import { formatDuration, parseDuration, parsePositiveInt, parseSize } from '../units.js';
+import { TOPICS_DEFAULTS } from './defaults.js';
+import { TOPICS, type TopicName } from '../kafka/schema.js';
 
 const DAY_MS = 86_400_000;
 
@@ -30,8 +31,8 @@ export const STANDARD_TOPICS: Record<TopicName, StandardTopic> = {
 
 export const TOPIC_COMPRESSION = 'lz4';
 /** 4 MiB: a 1 MiB body (the worker's default cap) after JSON escaping, with headers and metadata. */
-export const PAGES_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
-export const DEFAULT_REPLICATION_FACTOR = 3;
+export const PAGES_MAX_MESSAGE_BYTES = parseSize(TOPICS_DEFAULTS.pagesMaxMessageBytes, '--pages-max-message-bytes');
+export const DEFAULT_REPLICATION_FACTOR: number = TOPICS_DEFAULTS.replicationFactor;
 /** The topic configs kscrape sets, compares and shows. */
 export const MANAGED_CONFIG_KEYS = ['retention.ms', 'compression.type', 'max.message.bytes'] as const;
 
@@ -97,7 +98,7 @@ export interface ExistingTopic {
   topic: string;
   partitions: number;
   replicationFactor: number;
-  /** The topic's effective configs; null when they could not be read (see topic-configs.ts). */
+  /** The topic's effective configs; null when they could not be read (see configs.ts). */
   configs: Record<string, string> | null;
 }
 

@@ -6,10 +6,9 @@
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { RuntimeFailure } from '../errors.js';
 import type { Logger } from '../log.js';
-import { AssignedReader, type AssignedRecord } from './assigned-reader.js';
-import type { KafkaConfig } from './config.js';
-import { withDeadline } from './deadline.js';
-import { listTopicNames, topicOffsets, type TopicIo } from './topic-admin.js';
+import { AssignedReader, type AssignedRecord, type KafkaConfig } from '../kafka/index.js';
+import { withDeadline } from '../deadline.js';
+import { listTopicNames, topicOffsets, type TopicIo } from './topic-io.js';
 
 export type SampleWindow = { kind: 'last'; perPartition: number } | { kind: 'since'; ms: number };
 

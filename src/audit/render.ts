@@ -4,8 +4,8 @@
  * when the caller says the output is a terminal.
  */
 import { Chalk } from 'chalk';
-import { HOT_RATIO, type SkewStats } from './skew.js';
-import type { AuditReport, Layout } from './audit.js';
+import { HOT_RATIO, type SkewStats } from '../partition/skew.js';
+import type { AuditReport, Layout } from './accumulator.js';
 
 export interface RenderOptions {
   color: boolean;

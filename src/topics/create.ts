@@ -4,8 +4,8 @@
  * size). Running it twice is safe: existing topics are reported, never recreated.
  */
 import { UserError } from '../errors.js';
-import { addPartitions, alterTopicConfigs, countBrokers, createTopic, readExistingTopics, type TopicIo } from './topic-admin.js';
-import { configChanges, diffTopic, diffTopics, planTopics, type PlanInput, type TopicDiff } from './topic-plan.js';
+import { addPartitions, alterTopicConfigs, countBrokers, createTopic, readExistingTopics, type TopicIo } from './topic-io.js';
+import { configChanges, diffTopic, diffTopics, planTopics, type PlanInput, type TopicDiff } from './plan.js';
 
 export type TopicAction = 'created' | 'would-create' | 'exists' | 'fixed' | 'would-fix' | 'mismatch';
 

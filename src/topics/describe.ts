@@ -1,11 +1,11 @@
 /**
  * `kscrape topics list` / `describe`: partitions, replication, retention, compression and message counts
  * (high − low watermark, summed). Configs are the broker's effective values; null when they could not be read
- * (see topic-admin.ts).
+ * (see topic-io.ts).
  */
 import { RuntimeFailure } from '../errors.js';
-import { TOPICS } from './schema.js';
-import { listTopicNames, messageCount, readExistingTopics, topicOffsets, type PartitionOffsets, type TopicIo } from './topic-admin.js';
+import { TOPICS } from '../kafka/schema.js';
+import { listTopicNames, messageCount, readExistingTopics, topicOffsets, type PartitionOffsets, type TopicIo } from './topic-io.js';
 
 export interface TopicInfo {
   topic: string;

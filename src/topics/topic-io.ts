@@ -1,18 +1,16 @@
 /**
  * Topic I/O for `kscrape topics`: what exists, how many brokers there are, create, add partitions, message counts,
- * and topic configs. Every call is raced against a deadline. Configs go through a second client (topic-configs.ts:
+ * and topic configs. Every call is raced against a deadline. Configs go through a second client (configs.ts:
  * @confluentinc/kafka-javascript 1.10 cannot describe or alter them); when that client cannot be used with the
  * given settings, or fails, configs are reported as "not verified": never guessed.
  */
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { createMetadataClient, createNativeAdmin, type Admin } from './clients.js';
-import type { KafkaConfig } from './config.js';
-import { withDeadline } from './deadline.js';
-import { connectAdmin } from './admin.js';
-import { openTopicConfigs, type TopicConfigs } from './topic-configs.js';
-import { MANAGED_CONFIG_KEYS, type DesiredTopic, type ExistingTopic } from './topic-plan.js';
+import { createMetadataClient, createNativeAdmin, type Admin, type KafkaConfig, connectAdmin } from '../kafka/index.js';
+import { withDeadline } from '../deadline.js';
+import { openTopicConfigs, type TopicConfigs } from './configs.js';
+import { MANAGED_CONFIG_KEYS, type DesiredTopic, type ExistingTopic } from './plan.js';
 
 export interface TopicIo {
   admin: Admin;

@@ -4,9 +4,9 @@
  */
 import Table from 'cli-table3';
 import { formatDuration } from '../units.js';
-import type { CreateTopicsResult, TopicOutcome } from './topics-create.js';
-import type { TopicInfo } from './topics-describe.js';
-import { configCheckHint, showConfig } from './topic-plan.js';
+import type { CreateTopicsResult, TopicOutcome } from './create.js';
+import type { TopicInfo } from './describe.js';
+import { configCheckHint, showConfig } from './plan.js';
 
 const NOT_READABLE = 'n/a*';
 export const CONFIGS_FOOTNOTE = '* retention and compression could not be read with these Kafka settings (see the warning on stderr); check with kafka-configs.sh --describe';

@@ -1,0 +1,186 @@
+/**
+ * Every librdkafka configuration kscrape builds, in one place: the defaults per role and what each client adds.
+ *
+ * Layers, lowest first (config.ts merges them; README "Global options"): role default < --client-config file <
+ * --brokers / KSCRAPE_BROKERS (for bootstrap.servers) < -X key=value. Each client starts from its role's merged
+ * config. The `...Config` builders below return a client's whole config, in which -X still wins; the `...Settings`
+ * ones return what a client sets on top (clients.ts merges it last), which wins even over -X because the client's
+ * logic depends on it.
+ *
+ * - bulk producer (`kscrape produce`): producer role, `bulkProducerConfig` (--flush-timeout), `bulkProducerSettings`
+ * - worker results producer (`work`): `workerProducerConfig` (bounded waits and sizes)
+ * - transactional worker producer (`work --eos`): `transactionalProducerConfig` (the worker's, stable transactional.id)
+ * - worker consumer (`work`): `workerConsumerConfig` (cooperative-sticky, or KIP-848 with `--group-protocol
+ *   consumer`; read_committed with --eos)
+ * - dlq retry producer and consumer (plain and --eos): producer / consumer roles, `dlqRetryProducerSettings`,
+ *   `dlqRetryConsumerSettings`
+ * - lag reader, dlq stats, the audit's sample: consumer role, `assignedReaderConfig` (an assign-only reader)
+ * - admin, config admin, metadata client, the lag child's admin: the admin role as it is
+ */
+import type { KafkaConfig } from './config.js';
+
+/**
+ * How long librdkafka may try to deliver a message before reporting it failed (`delivery.timeout.ms`) in every
+ * producer that does not set its own; also what kscrape assumes when a producer config carries neither alias.
+ * @default 120000 (2 minutes; librdkafka's own default is 5 minutes)
+ */
+export const DELIVERY_TIMEOUT_MS = 120_000;
+
+/** librdkafka's default `request.timeout.ms`, which kscrape leaves alone; bounds a message already on the wire. */
+export const LIBRDKAFKA_REQUEST_TIMEOUT_MS = 30_000;
+
+/** kscrape's defaults per client role. Everything here can be overridden with -X or --client-config. */
+export const ROLE_DEFAULTS = {
+  common: {
+    'client.id': 'kscrape',
+    'allow.auto.create.topics': false,
+  },
+  producer: {
+    // The reference guide's producer settings: durable, batched, compressed.
+    acks: 'all',
+    'enable.idempotence': true,
+    'compression.type': 'lz4',
+    'linger.ms': 10,
+    'message.send.max.retries': 10,
+    'delivery.timeout.ms': DELIVERY_TIMEOUT_MS,
+  },
+  consumer: {
+    'enable.auto.commit': false,
+    'auto.offset.reset': 'earliest',
+    'session.timeout.ms': 30000,
+    'max.poll.interval.ms': 600000,
+  },
+  admin: {},
+} satisfies Record<string, KafkaConfig>;
+
+export type ClientRole = 'producer' | 'consumer' | 'admin';
+
+/** The roles `kscrape config --role` can show. */
+export const CLIENT_ROLES: readonly ClientRole[] = ['producer', 'consumer', 'admin'];
+
+export function roleDefaults(role: ClientRole): KafkaConfig {
+  return { ...ROLE_DEFAULTS.common, ...ROLE_DEFAULTS[role] };
+}
+
+/** A role's own defaults as `key=value, ...` for --help texts. */
+export function describeRoleDefaults(role: Exclude<ClientRole, 'admin'>): string {
+  return Object.entries(ROLE_DEFAULTS[role]).map(([key, value]) => `${key}=${String(value)}`).join(', ');
+}
+
+/** What the per-client builders need from the resolved global options (GlobalContext has all of it). */
+export interface ClientLayers {
+  /** The merged config of a role: role defaults < --client-config < brokers < -X. */
+  kafkaConfig(role: ClientRole): KafkaConfig;
+  /** -X flags, re-applied after a client's own settings where -X must still win. */
+  overrides: Record<string, string>;
+  topicPrefix: string;
+}
+
+/** Bulk produce: --flush-timeout, when given, is librdkafka's delivery.timeout.ms (message.timeout.ms is its alias). */
+export function bulkProducerConfig(layers: Pick<ClientLayers, 'kafkaConfig'>, flushTimeoutMs: number | undefined): KafkaConfig {
+  const config = layers.kafkaConfig('producer');
+  if (flushTimeoutMs === undefined) return config;
+  const { 'message.timeout.ms': _alias, ...rest } = config;
+  return { ...rest, 'delivery.timeout.ms': flushTimeoutMs };
+}
+
+/**
+ * What the bulk producer sets on top of its config, after -X: its accounting needs librdkafka to report only the
+ * failed deliveries, with the message (see bulk-producer.ts), and its in-flight bound is librdkafka's queue.
+ */
+export function bulkProducerSettings(maxInFlight: number): KafkaConfig {
+  return {
+    'queue.buffering.max.messages': maxInFlight,
+    'delivery.report.only.error': true,
+    dr_msg_cb: true,
+  };
+}
+
+/** Settings only the new group protocol (KIP-848) rejects: the broker owns them there. */
+const CLASSIC_ONLY = ['partition.assignment.strategy', 'session.timeout.ms', 'heartbeat.interval.ms'];
+
+/** The worker's consumer; with --eos it reads committed records only, whatever -X says. */
+export function workerConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'overrides'>, protocol: 'classic' | 'consumer', eos = false): KafkaConfig {
+  const config: KafkaConfig = { ...ctx.kafkaConfig('consumer') };
+  if (protocol === 'consumer') {
+    for (const key of CLASSIC_ONLY) if (!(key in ctx.overrides)) delete config[key];
+    config['group.protocol'] = 'consumer';
+  } else {
+    // Cooperative rebalancing: a leaving worker only pauses its own partitions (the guide: ~90 % less pause).
+    config['partition.assignment.strategy'] = 'cooperative-sticky';
+  }
+  return { ...config, ...ctx.overrides, ...(eos ? { 'isolation.level': 'read_committed' } : {}) };
+}
+
+/**
+ * The assign-only reader (lag's oldest records, dlq stats, the audit's sample) on top of the consumer role:
+ * librdkafka wants a group.id for a KafkaConsumer even when it only assigns; nothing is ever committed to it, and
+ * the group timeouts mean nothing to it. `extra` (a reader's own, e.g. a small fetch size) wins over all.
+ */
+export function assignedReaderConfig(consumerConfig: KafkaConfig, extra: KafkaConfig | undefined): KafkaConfig {
+  const config: KafkaConfig = {
+    ...consumerConfig,
+    'group.id': 'kscrape-assigned-reader',
+    'enable.auto.commit': false,
+    'enable.auto.offset.store': false,
+    'enable.partition.eof': true,
+    ...extra,
+  };
+  delete config['session.timeout.ms'];
+  delete config['max.poll.interval.ms'];
+  return config;
+}
+
+/** The worker's sizes its producers are bounded by. */
+export interface WorkerProducerSizes {
+  maxRecordBytes: number;
+  maxPendingBytes: number;
+}
+
+/** The transactional producer of --eos: its id is stable per worker so a restarted worker fences its predecessor. */
+export function transactionalProducerConfig(ctx: ClientLayers, s: WorkerProducerSizes & { group: string }, workerId: string): KafkaConfig {
+  return {
+    ...workerProducerConfig(ctx, s),
+    'transactional.id': `${ctx.topicPrefix}kscrape-work-${s.group}-${workerId}`,
+    'transaction.timeout.ms': 60_000,
+    ...ctx.overrides,
+  };
+}
+
+export function workerProducerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'overrides'>, s: WorkerProducerSizes): KafkaConfig {
+  return {
+    ...ctx.kafkaConfig('producer'),
+    // The guide's advice against producer deadlock: bounded waits; the result sink retries what fails.
+    'delivery.timeout.ms': 30_000,
+    'request.timeout.ms': 15_000,
+    'message.max.bytes': s.maxRecordBytes + 64 * 1024,
+    // The worker keeps what awaits the broker under --delivery-buffer; this is the native backstop (librdkafka's
+    // default is 1 GiB). Room for UTF-8 growing a JSON string and for one largest record on top.
+    'queue.buffering.max.kbytes': Math.ceil((3 * s.maxPendingBytes + s.maxRecordBytes) / 1024),
+    ...ctx.overrides,
+  };
+}
+
+/** A producer config's delivery timeout: the larger of the two aliases, DELIVERY_TIMEOUT_MS when it sets neither. */
+export function deliveryTimeoutOf(config: KafkaConfig): number {
+  const num = (key: string) => (config[key] === undefined ? undefined : Number(config[key]));
+  return Math.max(num('delivery.timeout.ms') ?? 0, num('message.timeout.ms') ?? 0) || DELIVERY_TIMEOUT_MS;
+}
+
+/**
+ * What `dlq retry` sets on its producer, after -X. With --eos: a transactional id and a transaction timeout no
+ * shorter than a message's delivery timeout (librdkafka refuses one shorter).
+ */
+export function dlqRetryProducerSettings(producerConfig: KafkaConfig, transactionalId: string | undefined): KafkaConfig {
+  if (transactionalId === undefined) return {};
+  const deliveryTimeoutMs = Number(producerConfig['delivery.timeout.ms'] ?? producerConfig['message.timeout.ms'] ?? DELIVERY_TIMEOUT_MS);
+  return { 'transactional.id': transactionalId, 'transaction.timeout.ms': Math.max(60_000, deliveryTimeoutMs), 'enable.idempotence': true };
+}
+
+/**
+ * What `dlq retry` sets on its consumer, after -X: commits only its own, and read_committed, so records of
+ * aborted worker transactions (--eos upstream) are never retried.
+ */
+export function dlqRetryConsumerSettings(group: string): KafkaConfig & { 'group.id': string } {
+  return { 'group.id': group, 'enable.auto.commit': false, 'isolation.level': 'read_committed' };
+}
