@@ -12,41 +12,19 @@ import { createProducer } from '../kafka/clients.js';
 import type { KafkaConfig } from '../kafka/config.js';
 import { withDeadline } from '../kafka/deadline.js';
 import { TOPICS } from '../kafka/schema.js';
-import { createFetcher, type FetcherOptions } from '../fetch/index.js';
+import { createFetcher } from '../fetch/index.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';
 import { createRedis } from '../ratelimit/redis-client.js';
-import { rulesFor, type RateConfig } from '../ratelimit/rules.js';
+import { rulesFor } from '../ratelimit/rules.js';
 import { decrementDepth, depthKey } from '../partition/redis-depth.js';
 import { estimateLiveWorkers } from './live-workers.js';
 import { WorkerMetrics } from './metrics.js';
 import { formatStatus, startStatusReporter } from './status-reporter.js';
 import { Transactor } from './transactor.js';
+import type { WorkSettings } from './options.js';
 import { startWorker, type WorkerTopics } from './worker.js';
 
-export interface WorkSettings {
-  group: string;
-  workerId: string | undefined;
-  concurrency: number;
-  perHostConcurrency: number;
-  lookahead: number;
-  commitEveryMessages: number;
-  commitIntervalMs: number;
-  maxMessages: number | undefined;
-  idleExitMs: number | undefined;
-  shutdownTimeoutMs: number;
-  stallTimeoutMs: number;
-  groupProtocol: 'classic' | 'consumer';
-  metricsPort: number | undefined;
-  metricsHost: string;
-  statusIntervalMs: number;
-  maxRecordBytes: number;
-  maxPendingBytes: number;
-  rate: RateConfig;
-  redisRequired: boolean;
-  fetcher: Partial<FetcherOptions>;
-  /** Exactly-once results (transactions); needs a stable workerId. */
-  eos: boolean;
-}
+export type { WorkSettings } from './options.js';
 
 /** Settings only the new group protocol (KIP-848) rejects: the broker owns them there. */
 const CLASSIC_ONLY = ['partition.assignment.strategy', 'session.timeout.ms', 'heartbeat.interval.ms'];
@@ -161,12 +139,9 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       consumerConfig: { ...workerConsumerConfig(ctx, s.groupProtocol), ...(s.eos ? { 'isolation.level': 'read_committed' } : {}) },
       ...(transactor ? { transactor } : {}),
       producer, logger, topics, group: s.group, workerId, limiter,
-      rulesFor: (envelope, host) => {
-        const rules = rulesFor(s.rate, host, envelope.customer_id);
-        // robots.txt's Crawl-delay can only make a host slower than configured, never faster.
-        const crawlDelayMs = fetcher.crawlDelayMs(host) ?? 0;
-        return crawlDelayMs ? rules.map((r) => (r.key === `host:${host}` && r.intervalMs < crawlDelayMs ? { ...r, intervalMs: crawlDelayMs } : r)) : rules;
-      },
+      rulesFor: (envelope, host) => rulesFor(s.rate, host, envelope.customer_id),
+      // The politeness gate raises a host's interval to its robots.txt Crawl-delay (politeness-gate.ts).
+      crawlDelayMs: (host) => fetcher.crawlDelayMs(host),
       fetch: (envelope, { signal, hooks }) => fetcher.fetch(envelope.url, { signal, hooks }),
       concurrency: s.concurrency, perHostConcurrency: s.perHostConcurrency, lookahead: s.lookahead,
       commitEveryMessages: s.commitEveryMessages, commitIntervalMs: s.commitIntervalMs,
