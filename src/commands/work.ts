@@ -8,6 +8,7 @@ import { WORK_DEFAULTS, flagDefault, type WorkSettings } from '../worker/options
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 
+/** The flags' text as commander hands it over; the action maps it onto WorkSettings (worker/options.ts). */
 interface WorkFlags extends FetchFlags, RawRateOptions {
   group: string;
   workerId?: string;

@@ -1,6 +1,6 @@
 /**
  * `kscrape work` assembled: clients, limiter, fetcher, metrics, status line and signals around startWorker.
- * Everything here is wiring; the behaviour lives in worker.ts and the modules it uses.
+ * Everything here is wiring; the behaviour lives in the worker's stages, which worker.ts wires together.
  */
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
