@@ -33,7 +33,11 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   // The stages reach each other through closures: none of them is called before the lifecycle starts.
   const session = () => lifecycle.session;
 
-  const gate = new PolitenessGate({ limiter: opts.limiter, rulesFor: opts.rulesFor, crawlDelayMs: opts.crawlDelayMs });
+  const gate = new PolitenessGate({
+    limiter: opts.limiter,
+    rulesFor: (envelope, host) => opts.rulesFor(envelope, host),
+    crawlDelayMs: (host) => opts.crawlDelayMs?.(host),
+  });
   const commits: CommitProtocol = new CommitProtocol({
     tracker, session, stats, logger,
     commitEveryMessages: opts.commitEveryMessages, revokeTimeoutMs: opts.revokeTimeoutMs,
