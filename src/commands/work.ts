@@ -4,9 +4,11 @@ import { UserError } from '../errors.js';
 import { fetchOptions, fetcherOptionsFromFlags, type FetchFlags } from '../fetch/flags.js';
 import { buildRateConfig, rateLimitOptions, type RawRateOptions } from '../ratelimit/rules.js';
 import { parseDuration, parsePositiveInt, parseSize } from '../units.js';
+import { WORK_DEFAULTS, flagDefault, type WorkSettings } from '../worker/options.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 
+/** The flags' text as commander hands it over; the action maps it onto WorkSettings (worker/options.ts). */
 interface WorkFlags extends FetchFlags, RawRateOptions {
   group: string;
   workerId?: string;
@@ -34,26 +36,26 @@ export function registerWorkCommand(program: Command, runtime: CommandRuntime): 
   const cmd = program
     .command('work')
     .description('scrape: consume URLs, fetch them politely, write pages/errors/dlq/metrics, commit what is finished')
-    .addOption(new Option('--group <id>', 'consumer group; every worker of one pipeline uses the same').default('scrapers'))
+    .addOption(new Option('--group <id>', 'consumer group; every worker of one pipeline uses the same').default(flagDefault('group')))
     .addOption(new Option('--worker-id <id>', 'name written into every record (default: <hostname>-<pid>)'))
-    .addOption(new Option('--concurrency <n>', 'fetches in flight at once, over all hosts').default('64'))
-    .addOption(new Option('--per-host-concurrency <n>', 'fetches in flight at once to one host').default('1'))
-    .addOption(new Option('--lookahead <n>', 'unfinished URLs held per partition before it is paused (memory bound)').default('1000'))
-    .addOption(new Option('--commit-every <n>', 'commit after this many finished URLs...').default('1000'))
-    .addOption(new Option('--commit-interval <duration>', '...or after this long, whichever comes first').default('5s'))
+    .addOption(new Option('--concurrency <n>', 'fetches in flight at once, over all hosts').default(flagDefault('concurrency')))
+    .addOption(new Option('--per-host-concurrency <n>', 'fetches in flight at once to one host').default(flagDefault('perHostConcurrency')))
+    .addOption(new Option('--lookahead <n>', 'unfinished URLs held per partition before it is paused (memory bound)').default(flagDefault('lookahead')))
+    .addOption(new Option('--commit-every <n>', 'commit after this many finished URLs...').default(flagDefault('commitEveryMessages')))
+    .addOption(new Option('--commit-interval <duration>', '...or after this long, whichever comes first').default(flagDefault('commitIntervalMs')))
     .addOption(new Option('--max-messages <n>', 'stop after consuming (and finishing) this many messages (default: no limit)'))
     .addOption(new Option('--idle-exit <duration>', 'stop when no message arrived for this long and nothing is pending (default: never)'))
-    .addOption(new Option('--shutdown-timeout <duration>', 'on SIGINT/SIGTERM, how long to let in-flight fetches finish').default('30s'))
-    .addOption(new Option('--stall-timeout <duration>', 'restart the consumer when it delivers nothing this long while its partitions have lag').default('60s'))
-    .addOption(new Option('--group-protocol <protocol>', "'consumer' uses KIP-848 (Kafka 4 brokers); 'classic' uses cooperative-sticky").choices(['classic', 'consumer']).default('classic'))
+    .addOption(new Option('--shutdown-timeout <duration>', 'on SIGINT/SIGTERM, how long to let in-flight fetches finish').default(flagDefault('shutdownTimeoutMs')))
+    .addOption(new Option('--stall-timeout <duration>', 'restart the consumer when it delivers nothing this long while its partitions have lag').default(flagDefault('stallTimeoutMs')))
+    .addOption(new Option('--group-protocol <protocol>', "'consumer' uses KIP-848 (Kafka 4 brokers); 'classic' uses cooperative-sticky").choices(['classic', 'consumer']).default(flagDefault('groupProtocol')))
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on this port at /metrics (default: off)'))
-    .addOption(new Option('--metrics-host <address>', 'address the metrics server listens on').default('0.0.0.0'))
-    .addOption(new Option('--status-interval <duration>', 'how often a status line is logged when stderr is not a terminal').default('10s'))
-    .addOption(new Option('--max-record-bytes <size>', "largest result record; a bigger page's body is cut to fit (keep <= the pages topic's max.message.bytes)").default('4MiB'))
-    .addOption(new Option('--delivery-buffer <size>', 'results awaiting the broker before fetching waits for it (memory bound with big pages or a slow broker; the producer holds a copy of each, so up to twice this)').default('32MiB'))
-    .addOption(new Option('--eos', 'exactly-once into Kafka: results and offsets committed in one transaction (needs --worker-id, stable across restarts)').default(false))
-    .addOption(new Option('--txn-max-messages <n>', 'with --eos: URLs per transaction at most').default('500'))
-    .addOption(new Option('--txn-max-ms <duration>', 'with --eos: a transaction is committed at least this often').default('1s'));
+    .addOption(new Option('--metrics-host <address>', 'address the metrics server listens on').default(flagDefault('metricsHost')))
+    .addOption(new Option('--status-interval <duration>', 'how often a status line is logged when stderr is not a terminal').default(flagDefault('statusIntervalMs')))
+    .addOption(new Option('--max-record-bytes <size>', "largest result record; a bigger page's body is cut to fit (keep <= the pages topic's max.message.bytes)").default(flagDefault('maxRecordBytes')))
+    .addOption(new Option('--delivery-buffer <size>', 'results awaiting the broker before fetching waits for it (memory bound with big pages or a slow broker; the producer holds a copy of each, so up to twice this)').default(flagDefault('maxPendingBytes')))
+    .addOption(new Option('--eos', 'exactly-once into Kafka: results and offsets committed in one transaction (needs --worker-id, stable across restarts)').default(WORK_DEFAULTS.eos))
+    .addOption(new Option('--txn-max-messages <n>', 'with --eos: URLs per transaction at most').default(flagDefault('txnMaxMessages')))
+    .addOption(new Option('--txn-max-ms <duration>', 'with --eos: a transaction is committed at least this often').default(flagDefault('txnMaxMs')));
   for (const option of [...rateLimitOptions(), ...fetchOptions()]) cmd.addOption(option);
   cmd.addHelpText('after', `
 Every URL consumed ends in exactly one of pages (2xx), errors (4xx but 429, robots, refused address, redirect
@@ -69,7 +71,7 @@ Examples:
   kscrape work --eos --worker-id scraper-7       # readers use isolation.level=read_committed`)
     .action(async (flags: WorkFlags, command: Command) => {
       const ctx = globalContextOf(command);
-      const settings = {
+      const settings: WorkSettings = {
         group: flags.group,
         workerId: flags.workerId,
         concurrency: parsePositiveInt(flags.concurrency, '--concurrency'),

@@ -1,50 +1,28 @@
 /**
  * `kscrape work` assembled: clients, limiter, fetcher, metrics, status line and signals around startWorker.
- * Everything here is wiring; the behaviour lives in worker.ts and the modules it uses.
+ * Everything here is wiring; the behaviour lives in the worker's stages, which worker.ts wires together.
  */
 import { hostname } from 'node:os';
-import type { Server } from 'node:http';
 import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
 import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
 import { connectAdmin, createProducer, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import { TOPICS } from '../kafka/schema.js';
-import { createFetcher, type FetcherOptions } from '../fetch/index.js';
+import { createFetcher } from '../fetch/index.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';
-import { createRedis } from '../ratelimit/redis-client.js';
-import { rulesFor, type RateConfig } from '../ratelimit/rules.js';
-import { decrementDepth, depthKey } from '../partition/redis-depth.js';
+import type { StatsLimiter } from '../ratelimit/fallback-limiter.js';
+import { rulesFor } from '../ratelimit/rules.js';
 import { estimateLiveWorkers } from './live-workers.js';
 import { WorkerMetrics } from './metrics.js';
 import { formatStatus, startStatusReporter } from './status-reporter.js';
 import { Transactor } from './transactor.js';
-import { startWorker, type WorkerTopics } from './worker.js';
+import type { WorkSettings } from './options.js';
+import { startWorker, type WorkerHandle, type WorkerTopics } from './worker.js';
+import { startDepthCounters } from './depth-counters.js';
 
-export interface WorkSettings {
-  group: string;
-  workerId: string | undefined;
-  concurrency: number;
-  perHostConcurrency: number;
-  lookahead: number;
-  commitEveryMessages: number;
-  commitIntervalMs: number;
-  maxMessages: number | undefined;
-  idleExitMs: number | undefined;
-  shutdownTimeoutMs: number;
-  stallTimeoutMs: number;
-  groupProtocol: 'classic' | 'consumer';
-  metricsPort: number | undefined;
-  metricsHost: string;
-  statusIntervalMs: number;
-  maxRecordBytes: number;
-  maxPendingBytes: number;
-  rate: RateConfig;
-  redisRequired: boolean;
-  fetcher: Partial<FetcherOptions>;
-  /** Exactly-once results (transactions); needs a stable workerId. */
-  eos: boolean;
-}
+export type { WorkSettings } from './options.js';
 
 export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: CommandRuntime): Promise<void> {
   const { logger } = ctx;
@@ -80,21 +58,9 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     const fetcher = createFetcher(s.fetcher);
     cleanups.push(() => fetcher.close());
 
-    // Depth counters of the fair partitioner: what finished is subtracted once a second, in one call.
-    const finishedByHost = new Map<string, number>();
-    if (ctx.redisUrl) {
-      const redis = createRedis(ctx.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-      const key = depthKey(ctx.topicPrefix, topics.urls);
-      const flushDepth = async () => {
-        if (!finishedByHost.size) return;
-        const counts = new Map(finishedByHost);
-        finishedByHost.clear();
-        await decrementDepth(redis, key, counts).catch((err: Error) => logger.debug(`depth counters: ${err.message}`));
-      };
-      const depthTimer = setInterval(() => void flushDepth(), 1_000);
-      depthTimer.unref();
-      cleanups.push(async () => { clearInterval(depthTimer); await flushDepth(); redis.disconnect(); });
-    }
+    // Depth counters of the fair partitioner (depth-counters.ts).
+    const depth = ctx.redisUrl ? startDepthCounters({ redisUrl: ctx.redisUrl, topicPrefix: ctx.topicPrefix, urlsTopic: topics.urls, logger }) : undefined;
+    if (depth) cleanups.push(() => depth.close());
 
     let transactor: Transactor | undefined;
     if (s.eos) {
@@ -120,12 +86,9 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       consumerConfig: workerConsumerConfig(ctx, s.groupProtocol, s.eos),
       ...(transactor ? { transactor } : {}),
       producer, logger, topics, group: s.group, workerId, limiter,
-      rulesFor: (envelope, host) => {
-        const rules = rulesFor(s.rate, host, envelope.customer_id);
-        // robots.txt's Crawl-delay can only make a host slower than configured, never faster.
-        const crawlDelayMs = fetcher.crawlDelayMs(host) ?? 0;
-        return crawlDelayMs ? rules.map((r) => (r.key === `host:${host}` && r.intervalMs < crawlDelayMs ? { ...r, intervalMs: crawlDelayMs } : r)) : rules;
-      },
+      rulesFor: (envelope, host) => rulesFor(s.rate, host, envelope.customer_id),
+      // The politeness gate raises a host's interval to its robots.txt Crawl-delay (politeness-gate.ts).
+      crawlDelayMs: (host) => fetcher.crawlDelayMs(host),
       fetch: (envelope, { signal, hooks }) => fetcher.fetch(envelope.url, { signal, hooks }),
       concurrency: s.concurrency, perHostConcurrency: s.perHostConcurrency, lookahead: s.lookahead,
       commitEveryMessages: s.commitEveryMessages, commitIntervalMs: s.commitIntervalMs,
@@ -138,38 +101,18 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
         const wanted = partitions && new Set(partitions);
         return new Map(highs.filter((h) => !wanted || wanted.has(h.partition)).map((h) => [h.partition, Number(h.high)]));
       },
-      onUrlFinished: (envelope) => { if (ctx.redisUrl) finishedByHost.set(envelope.host, (finishedByHost.get(envelope.host) ?? 0) + 1); },
+      onUrlFinished: (envelope) => depth?.finished(envelope.host),
     });
     liveWorkers = () => estimateLiveWorkers(urlPartitions, worker.gauges().assigned);
     logger.info(`worker ${workerId} in group ${s.group} on ${topics.urls} (concurrency ${s.concurrency}, look-ahead ${s.lookahead}/partition${s.eos ? ', exactly-once' : ''})`);
 
-    let metricsServer: Server | undefined;
-    if (s.metricsPort !== undefined) {
-      const metrics = new WorkerMetrics({ stats: worker.stats, gauges: worker.gauges, limiter: () => limiter.stats() });
-      worker.stats.onFetch = (r) => metrics.observeFetch(r);
-      metricsServer = await metrics.listen(s.metricsPort, s.metricsHost).catch((err: Error) => {
-        throw new UserError(`--metrics-port ${s.metricsPort}: ${err.message}`, 'usage.metrics-port');
-      });
-      cleanups.push(() => new Promise((r) => metricsServer!.close(() => r(undefined))));
-      logger.info(`metrics on http://${s.metricsHost}:${s.metricsPort}/metrics`);
-    }
+    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(worker, limiter, s.metricsPort, s.metricsHost, logger));
     const status = startStatusReporter({
       snapshot: () => worker.stats.snapshot(worker.gauges()), intervalMs: s.statusIntervalMs, logger,
       tty: Boolean(process.stderr.isTTY) && !ctx.json,
     });
 
-    let signals = 0;
-    const onSignal = (name: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
-        logger.error(`${name} again: exiting now; unfinished URLs are uncommitted and will be redelivered`);
-        process.exit(130);
-      }
-      void worker.stop(`${name} received (again to exit at once)`);
-    };
-    const onRestart = () => void worker.restartConsumer('SIGUSR2 received');
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGUSR2', onRestart);
-    cleanups.push(() => { process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGUSR2', onRestart); });
+    cleanups.push(handleSignals(worker, logger));
 
     await worker.done;
     const summary = { worker: workerId, group: s.group, ...worker.stats.toJSON(), ...(transactor ? { transactions: transactor.counters } : {}) };
@@ -182,4 +125,31 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     if (err instanceof UserError || err instanceof RuntimeFailure) throw err;
     throw new RuntimeFailure(`work: ${errorMessage(err)}`, 'work.failed', { cause: err });
   }
+}
+
+/** Serves the Prometheus metrics; returns what closes the server. */
+async function serveMetrics(worker: WorkerHandle, limiter: StatsLimiter, port: number, host: string, logger: Logger): Promise<() => Promise<unknown>> {
+  const metrics = new WorkerMetrics({ stats: worker.stats, gauges: worker.gauges, limiter: () => limiter.stats() });
+  worker.stats.onFetch = (r) => metrics.observeFetch(r);
+  const metricsServer = await metrics.listen(port, host).catch((err: Error) => {
+    throw new UserError(`--metrics-port ${port}: ${err.message}`, 'usage.metrics-port');
+  });
+  logger.info(`metrics on http://${host}:${port}/metrics`);
+  return () => new Promise((r) => metricsServer.close(() => r(undefined)));
+}
+
+/** SIGINT/SIGTERM stop gracefully, a second one exits at once; SIGUSR2 replaces the consumer. Returns the undo. */
+function handleSignals(worker: WorkerHandle, logger: Logger): () => void {
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.error(`${name} again: exiting now; unfinished URLs are uncommitted and will be redelivered`);
+      process.exit(130);
+    }
+    void worker.stop(`${name} received (again to exit at once)`);
+  };
+  const onRestart = () => void worker.restartConsumer('SIGUSR2 received');
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGUSR2', onRestart);
+  return () => { process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGUSR2', onRestart); };
 }
