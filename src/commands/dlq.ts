@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { Option, type Command } from 'commander';
 import { RuntimeFailure } from '../errors.js';
-import { TOPICS } from '../kafka/schema.js';
+import { TOPICS } from '../records/index.js';
 import { PARTITIONERS, type PartitionerName } from '../partition/partitioner.js';
 import { BACKOFFS, RETRY_DEFAULTS, type Backoff, type RetryPolicy } from '../dlq/retry-policy.js';
 import { parseDuration, parsePositiveInt } from '../units.js';

@@ -1,6 +1,6 @@
 /** `kscrape partition-audit`: how evenly would (or does) the host partitioner spread this data, and what to do. */
 import { Option, type Command } from 'commander';
-import { TOPICS } from '../kafka/schema.js';
+import { TOPICS } from '../records/index.js';
 import { FAIR_DEFAULTS } from '../partition/partitioner.js';
 import { HOT_RATIO } from '../partition/skew.js';
 import type { AuditReport } from '../partition/audit.js';

@@ -1,9 +1,8 @@
 /** `kscrape produce`: feed URLs from files or stdin into the urls topic, every line accounted for. */
 import { Option, type Command } from 'commander';
 import { UserError } from '../errors.js';
-import { DEFAULT_MAX_URL_LENGTH } from '../fetch/normalize-url.js';
+import { DEFAULT_MAX_URL_LENGTH, TOPICS } from '../records/index.js';
 import type { KafkaConfig } from '../kafka/config.js';
-import { TOPICS } from '../kafka/schema.js';
 import { FAIR_DEFAULTS, PARTITIONERS, type PartitionerName } from '../partition/partitioner.js';
 import { DEFAULT_DEDUPE_TTL_MS } from '../produce/dedupe.js';
 import { INPUT_FORMATS, type InputFormat } from '../produce/input-line.js';

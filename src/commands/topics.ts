@@ -1,7 +1,7 @@
 /** `kscrape topics create | list | describe`: the standard topic set, and what the cluster holds. */
 import { Option, type Command } from 'commander';
 import { PAGES_MAX_MESSAGE_BYTES, STANDARD_TOPICS, parsePartitionOverrides, parseRetentionOverrides } from '../kafka/topic-plan.js';
-import { TOPICS, type TopicName } from '../kafka/schema.js';
+import { TOPICS, type TopicName } from '../records/index.js';
 import { formatDuration, parseDuration, parsePositiveInt, parseSize } from '../units.js';
 import { ExitCode } from '../errors.js';
 import { globalContextOf } from './global-options.js';

@@ -9,7 +9,7 @@
  */
 import { UserError } from '../errors.js';
 import { formatDuration, parseDuration, parsePositiveInt } from '../units.js';
-import { TOPICS, type TopicName } from './schema.js';
+import { TOPICS, type TopicName } from '../records/index.js';
 
 const DAY_MS = 86_400_000;
 

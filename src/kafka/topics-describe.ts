@@ -4,7 +4,7 @@
  * (see topic-admin.ts).
  */
 import { RuntimeFailure } from '../errors.js';
-import { TOPICS } from './schema.js';
+import { TOPICS } from '../records/index.js';
 import { listTopicNames, messageCount, readExistingTopics, topicOffsets, type PartitionOffsets, type TopicIo } from './topic-admin.js';
 
 export interface TopicInfo {

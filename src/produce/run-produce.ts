@@ -12,7 +12,7 @@ import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
 import { BulkProducer, SendRefused } from '../kafka/bulk-producer.js';
 import type { KafkaConfig } from '../kafka/config.js';
 import { withDeadline } from '../kafka/deadline.js';
-import type { UrlEnvelope } from '../kafka/schema.js';
+import { EnvelopeEncoder, type UrlEnvelope } from '../records/index.js';
 import { TopicPartitionCount } from '../kafka/topic-partitions.js';
 import type { Logger } from '../log.js';
 import { LocalDepthCounter, createPartitioner, type PartitionerName } from '../partition/partitioner.js';
@@ -24,7 +24,6 @@ import { parseInputLine, type InputFormat } from './input-line.js';
 import { STDIN, checkInputs, defaultFallbackPath, readSource } from './input-sources.js';
 import { JsonLinesFile } from './json-lines-file.js';
 import type { SplitLine } from './line-splitter.js';
-import { EnvelopeEncoder } from './envelope-encoding.js';
 import { ProduceStats } from './produce-stats.js';
 import { startProgress } from './progress.js';
 

@@ -11,7 +11,7 @@ import { connectAdmin } from '../kafka/admin.js';
 import { createProducer } from '../kafka/clients.js';
 import type { KafkaConfig } from '../kafka/config.js';
 import { withDeadline } from '../kafka/deadline.js';
-import { TOPICS } from '../kafka/schema.js';
+import { TOPICS } from '../records/index.js';
 import { createFetcher, type FetcherOptions } from '../fetch/index.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';
 import { createRedis } from '../ratelimit/redis-client.js';

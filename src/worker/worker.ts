@@ -7,14 +7,14 @@
 import type { Logger } from '../log.js';
 import type { KafkaConfig } from '../kafka/config.js';
 import type { Producer } from '../kafka/clients.js';
-import type { UrlEnvelope } from '../kafka/schema.js';
+import { decodeUrlEnvelope, politenessHostOf, type UrlEnvelope } from '../records/index.js';
 import type { Limiter, RateRule } from '../ratelimit/limiter.js';
 import type { RequestHooks } from '../fetch/types.js';
 import { errorMessage } from '../errors.js';
 import { ConsumerSession, type RawMessage } from './consumer-session.js';
 import { HostScheduler } from './host-scheduler.js';
 import { OffsetTracker, type PartitionOffsets } from './offset-tracker.js';
-import { malformedRecords, outcomeRecords, parseEnvelope, shrinkPageRecord, type FetchOutcome, type OutcomeContext } from './outcomes.js';
+import { malformedRecords, outcomeRecords, shrinkPageRecord, type FetchOutcome, type OutcomeContext } from './outcomes.js';
 import { ResultSink, SinkClosed, type OutRecord } from './result-sink.js';
 import { WorkerStats } from './stats.js';
 import type { Transactor } from './transactor.js';
@@ -245,22 +245,22 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       async beforeRequest(url: URL) {
         // The previous request of this fetch was spaced by the interval known when it left; robots.txt may have
         // raised it since (Crawl-delay), and the next request must keep the raised one from that send.
-        if (lastSent?.host === url.hostname) {
-          const holdMs = lastSent.at + intervalOf(url.hostname) + 1 - Date.now();
-          if (holdMs > 0) await opts.limiter.holdOff(`host:${url.hostname}`, holdMs).catch(() => undefined);
+        if (lastSent?.host === politenessHostOf(url)) {
+          const holdMs = lastSent.at + intervalOf(politenessHostOf(url)) + 1 - Date.now();
+          if (holdMs > 0) await opts.limiter.holdOff(`host:${politenessHostOf(url)}`, holdMs).catch(() => undefined);
         }
         for (;;) {
           if (signal.aborted) throw new Error('aborted');
-          const answer = await opts.limiter.tryAcquire(opts.rulesFor(item.envelope, url.hostname)).catch(() => ({ granted: false, retryAfterMs: 500 }));
+          const answer = await opts.limiter.tryAcquire(opts.rulesFor(item.envelope, politenessHostOf(url))).catch(() => ({ granted: false, retryAfterMs: 500 }));
           if (answer.granted) return;
           await new Promise((r) => setTimeout(r, answer.retryAfterMs));
         }
       },
       async sent(url: URL, at: number) {
-        lastSent = { host: url.hostname, at };
+        lastSent = { host: politenessHostOf(url), at };
         // +1: `at` is a millisecond clock reading, up to 1 ms earlier than the real send.
-        const holdMs = at + intervalOf(url.hostname) + 1 - Date.now();
-        if (holdMs > 0) await opts.limiter.holdOff(`host:${url.hostname}`, holdMs).catch(() => undefined);
+        const holdMs = at + intervalOf(politenessHostOf(url)) + 1 - Date.now();
+        if (holdMs > 0) await opts.limiter.holdOff(`host:${politenessHostOf(url)}`, holdMs).catch(() => undefined);
       },
     };
   }
@@ -285,13 +285,14 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       if (!offsets.track(m.offset)) continue;
       stats.consumed++;
       lastMessageAt = Date.now();
-      const parsed = parseEnvelope(m.value);
-      if ('error' in parsed) {
+      const parsed = decodeUrlEnvelope(m.value);
+      if (!parsed.ok) {
         stats.malformed++;
-        trackInFlight(partition, deliverThenFinish({ partition, offset: m.offset, offsets }, malformedRecords(m, parsed.error, ctx())));
+        trackInFlight(partition, deliverThenFinish({ partition, offset: m.offset, offsets }, malformedRecords(m, parsed.malformed, ctx())));
         continue;
       }
-      const host = new URL(parsed.envelope.url).hostname;
+      // The scheduler queues by politeness host (no port), the limiter's unit; the decoder checked the URL parses.
+      const host = politenessHostOf(new URL(parsed.envelope.url));
       scheduler.add({ host, partition, offset: m.offset, offsets, envelope: parsed.envelope });
     }
     if (limitReached()) session.pause(session.assigned());
