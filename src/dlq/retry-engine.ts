@@ -27,6 +27,7 @@ import { StatusLine } from './retry-status.js';
 
 export type { RetrySummary } from './retry-batch.js';
 
+/** A run's options, all given; src/commands/dlq.ts fills them from the flags and DLQ_DEFAULTS. */
 export interface RetryRunOptions {
   consumerConfig: KafkaConfig;
   producerConfig: KafkaConfig;

@@ -22,6 +22,7 @@ import { openResources } from './produce-resources.js';
 import { ProduceStats } from './produce-stats.js';
 import { startProgress } from './progress.js';
 
+/** A run's options, all given; src/commands/produce.ts fills them from the flags and PRODUCE_DEFAULTS. */
 export interface ProduceOptions {
   inputs: string[];
   format: InputFormat;
