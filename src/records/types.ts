@@ -1,8 +1,8 @@
 /**
  * The records kscrape writes to and reads from its topics: one definition, shared by every command.
  * Built by ./url-envelope.ts (urls), worker/outcomes.ts (pages, errors, dlq, metrics) and dlq/retry-policy.ts
- * (dlq.parked, in the errors shape), encoded by
- * ./envelope-encoder.ts and ./json-bytes.ts, decoded by ./decode.ts.
+ * (dlq.parked, in the errors shape); encoded by ./envelope-encoder.ts and ./json-bytes.ts (the others with
+ * JSON.stringify); decoded by ./decode.ts.
  * Field names are snake_case because other languages' consumers read these topics too.
  * Times are epoch milliseconds.
  */
