@@ -13,6 +13,16 @@ export function parseDuration(text: string, flag = 'duration'): number {
   return Math.round(Number(m[1]) * (DURATION_MS[(m[2] ?? 'ms').toLowerCase()] ?? 1));
 }
 
+/**
+ * A duration as a user would type it for a flag, exact (parseDuration gives `ms` back): whole hours as `2h`,
+ * whole seconds as `30s` (also `60s`: flag defaults read in seconds below an hour), else `250ms`.
+ */
+export function durationText(ms: number): string {
+  if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms > 0 && ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;

@@ -6,7 +6,7 @@
  * - every record of the urls topic (first attempts and re-emits) has an outcome record: per URL, pages + errors
  *   + dlq records >= urls records. Delivery is at least once, so more outcomes than records is fine.
  */
-import type { DlqRecord, ErrorRecord, PageRecord, UrlEnvelope } from '../../src/kafka/schema.js';
+import type { DlqRecord, ErrorRecord, PageRecord, UrlEnvelope } from '../../src/records/index.js';
 import type { FinalOutcome } from './shop-site.js';
 
 export interface PipelineRecords {

@@ -7,11 +7,10 @@ import { createInterface } from 'node:readline';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { KafkaConfig } from '../kafka/index.js';
-import type { UrlEnvelope } from '../kafka/schema.js';
+import { hostKey, type UrlEnvelope } from '../records/index.js';
 import { readExistingTopics, withTopicIo } from '../topics/topic-io.js';
 import { sampleTopic, type SampleWindow } from '../topics/sample.js';
 import { AuditAccumulator, type AuditOptions, type AuditReport } from './accumulator.js';
-import { hostOfUrl } from '../partition/url-host.js';
 import { formatDuration } from '../units.js';
 
 /** Files to read; '-' is stdin. Blank lines and lines starting with '#' are skipped. */
@@ -28,7 +27,7 @@ export async function auditUrlFiles(files: readonly string[], opts: AuditOptions
       for await (const raw of lines) {
         const line = raw.trim();
         if (!line || line.startsWith('#')) continue;
-        const host = hostOfUrl(line);
+        const host = hostKey(line);
         if (host) acc.add({ host, url: line });
         else acc.addInvalid(line);
       }
@@ -77,6 +76,6 @@ export function envelopeEntry(value: Buffer | null, key: Buffer | null): { host:
     return null;
   }
   if (typeof envelope !== 'object' || envelope === null || typeof envelope.url !== 'string') return null;
-  const host = (typeof envelope.host === 'string' && envelope.host) || hostOfUrl(envelope.url) || (key ? key.toString('utf8') : '');
+  const host = (typeof envelope.host === 'string' && envelope.host) || hostKey(envelope.url) || (key ? key.toString('utf8') : '');
   return host ? { host, url: envelope.url } : null;
 }

@@ -2,10 +2,11 @@
 import { hostname } from 'node:os';
 import { Option, type Command } from 'commander';
 import { RuntimeFailure } from '../errors.js';
-import { TOPICS } from '../kafka/schema.js';
+import { TOPICS } from '../records/index.js';
 import { PARTITIONERS, type PartitionerName } from '../partition/partitioner.js';
-import { BACKOFFS, RETRY_DEFAULTS, type Backoff, type RetryPolicy } from '../dlq/retry-policy.js';
-import { parseDuration, parsePositiveInt } from '../units.js';
+import { DLQ_DEFAULTS as D } from '../dlq/dlq-defaults.js';
+import { BACKOFFS, type Backoff, type RetryPolicy } from '../dlq/retry-policy.js';
+import { durationText, parseDuration, parsePositiveInt } from '../units.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 
@@ -15,9 +16,9 @@ interface StatsFlags extends PolicyFlags { top: string; timeout: string }
 
 function addPolicyOptions(cmd: Command): Command {
   return cmd
-    .option('--cooldown <duration>', 'wait this long after a failure before retrying (the guide\'s 1 hour)', '1h')
-    .addOption(new Option('--backoff <kind>', 'fixed: every attempt waits --cooldown; exponential: doubles per attempt made').choices(BACKOFFS).default(RETRY_DEFAULTS.backoff))
-    .option('--max-attempts <n>', 'park a record once this many attempts failed', String(RETRY_DEFAULTS.maxAttempts));
+    .option('--cooldown <duration>', 'wait this long after a failure before retrying (the guide\'s 1 hour)', durationText(D.policy.cooldownMs))
+    .addOption(new Option('--backoff <kind>', 'fixed: every attempt waits --cooldown; exponential: doubles per attempt made').choices(BACKOFFS).default(D.policy.backoff))
+    .option('--max-attempts <n>', 'park a record once this many attempts failed', String(D.policy.maxAttempts));
 }
 
 function policyOf(flags: PolicyFlags): RetryPolicy {
@@ -36,13 +37,13 @@ Examples:
 
   addPolicyOptions(dlq.command('retry')
     .description(`re-emit due records of the ${TOPICS.dlq} topic to ${TOPICS.urls}; park those past --max-attempts in ${TOPICS.dlqParked}`)
-    .option('--group <id>', 'consumer group of the retry consumer', 'dlq-retry')
-    .addOption(new Option('--partitioner <name>', 'how re-emitted URLs are partitioned, as in kscrape produce (key = host)').choices(PARTITIONERS).default('host'))
+    .option('--group <id>', 'consumer group of the retry consumer', D.retry.group)
+    .addOption(new Option('--partitioner <name>', 'how re-emitted URLs are partitioned, as in kscrape produce (key = host)').choices(PARTITIONERS).default(D.retry.partitioner))
     .option('--once', 'handle what is due up to the end of the topic as seen at start, then exit (for cron)')
     .option('--dry-run', 'print what would be re-emitted, parked or waited for; send and commit nothing')
     .option('--eos', 'exactly-once: each batch\'s re-emits, parks and the dlq offset in one transaction (readers use isolation.level=read_committed)')
     .option('--worker-id <id>', 'names this run in parked records and, with --eos, its transactional.id (stable across restarts; one per concurrent run; default: dlq-retry@<hostname> in records, none in the id)')
-    .option('--timeout <duration>', 'deadline for cluster requests (and for reading the topic with --dry-run)', '30s'))
+    .option('--timeout <duration>', 'deadline for cluster requests (and for reading the topic with --dry-run)', durationText(D.retry.timeoutMs)))
     .addHelpText('after', `
 A record is due when failed_at + cool-down has passed. A partition whose next record is not due is paused
 until it is (with --once: left for the next run); nothing behind it is skipped or committed.
@@ -85,8 +86,8 @@ Examples:
 
   addPolicyOptions(dlq.command('stats')
     .description(`what is in the ${TOPICS.dlq} topic: counts by error, status and host, ages, how many are due now`)
-    .option('--top <n>', 'rows per table', '10')
-    .option('--timeout <duration>', 'deadline for reading the whole topic', '60s'))
+    .option('--top <n>', 'rows per table', String(D.stats.top))
+    .option('--timeout <duration>', 'deadline for reading the whole topic', durationText(D.stats.timeoutMs)))
     .addHelpText('after', `
 Reads without a consumer group and commits nothing. "Due now" counts records whose cool-down has passed
 (under the same --cooldown/--backoff/--max-attempts as dlq retry); "to park" those at --max-attempts.

@@ -1,7 +1,8 @@
 /** `kscrape partition-audit`: how evenly would (or does) the host partitioner spread this data, and what to do. */
 import { Option, type Command } from 'commander';
-import { TOPICS } from '../kafka/schema.js';
+import { TOPICS } from '../records/index.js';
 import { AUDIT_DEFAULTS } from '../audit/defaults.js';
+import { FAIR_DEFAULTS } from '../partition/partitioner.js';
 import { HOT_RATIO } from '../partition/skew.js';
 import type { AuditReport } from '../audit/accumulator.js';
 import { UserError } from '../errors.js';

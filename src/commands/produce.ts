@@ -1,13 +1,12 @@
 /** `kscrape produce`: feed URLs from files or stdin into the urls topic, every line accounted for. */
 import { Option, type Command } from 'commander';
 import { UserError } from '../errors.js';
-import { DEFAULT_MAX_URL_LENGTH } from '../fetch/normalize-url.js';
 import { DELIVERY_TIMEOUT_MS, bulkProducerConfig, describeRoleDefaults } from '../kafka/client-configs.js';
-import { TOPICS } from '../kafka/schema.js';
-import { FAIR_DEFAULTS, PARTITIONERS, type PartitionerName } from '../partition/partitioner.js';
-import { DEFAULT_DEDUPE_TTL_MS } from '../produce/dedupe.js';
+import { TOPICS } from '../records/index.js';
+import { PARTITIONERS, type PartitionerName } from '../partition/partitioner.js';
 import { INPUT_FORMATS, type InputFormat } from '../produce/input-line.js';
-import { parseDuration, parsePositiveInt } from '../units.js';
+import { PRODUCE_DEFAULTS as D } from '../produce/produce-defaults.js';
+import { durationText, parseDuration, parsePositiveInt } from '../units.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 
@@ -46,20 +45,20 @@ export function registerProduceCommand(program: Command, runtime: CommandRuntime
     .command('produce')
     .description('validate URLs from files or stdin and produce them to the urls topic; every line ends delivered, rejected or in a fallback file')
     .argument('[inputs...]', 'files to read, one URL or JSON object per line; - or nothing reads stdin')
-    .option('--topic <name>', 'topic to produce to, under --topic-prefix', TOPICS.urls)
-    .addOption(new Option('--format <format>', 'input format: a URL per line, a JSON object per line, or auto (per line: JSON when it starts with {)').choices(INPUT_FORMATS).default('auto'))
-    .option('--customer <id>', 'customer_id for lines that do not give one', 'default')
-    .option('--priority <n>', 'priority for lines that do not give one', '0')
+    .option('--topic <name>', 'topic to produce to, under --topic-prefix', D.topic)
+    .addOption(new Option('--format <format>', 'input format: a URL per line, a JSON object per line, or auto (per line: JSON when it starts with {)').choices(INPUT_FORMATS).default(D.format))
+    .option('--customer <id>', 'customer_id for lines that do not give one', D.customerId)
+    .option('--priority <n>', 'priority for lines that do not give one', String(D.priority))
     .option('--rejects <file>', 'append refused lines with their reason to this JSON-lines file (default: only counted)')
     .option('--fallback <file>', 'append undelivered URLs to this JSON-lines file (default: <first input>.fallback-<time>-<pid>.jsonl next to it, or in the working folder for stdin); replay it with kscrape produce <file>')
-    .option('--dedupe [ttl]', `skip URLs produced to this topic within ttl, shared through Redis (needs --redis; ttl default ${DEFAULT_DEDUPE_TTL_MS / 3_600_000}h; write --dedupe=12h, or put the input files first)`)
-    .addOption(new Option('--partitioner <name>', 'host: one partition per host; fair: spread hosts deeper than --fair-threshold over --fair-bands partitions; random; customer').choices(PARTITIONERS).default('host'))
-    .option('--fair-threshold <n>', 'fair: queued URLs above which a host is spread', String(FAIR_DEFAULTS.threshold))
-    .option('--fair-bands <n>', 'fair: partitions a deep host is spread over', String(FAIR_DEFAULTS.bands))
-    .option('--max-url-length <n>', 'longer URLs are rejected (too-long)', String(DEFAULT_MAX_URL_LENGTH))
-    .option('--max-in-flight <n>', 'messages awaiting delivery at most (bounds memory; sets queue.buffering.max.messages)', '50000')
-    .option('--flush-timeout <duration>', `how long a URL may wait for delivery before it goes to the fallback file; the end of a run or SIGINT/SIGTERM waits at most this long (+ request.timeout.ms) for the last ones (sets delivery.timeout.ms; default: its value, ${DELIVERY_TIMEOUT_MS / 60_000}m unless -X sets it)`)
-    .option('--timeout <duration>', 'how long to wait for Kafka (and Redis) to answer at start', '10s')
+    .option('--dedupe [ttl]', `skip URLs produced to this topic within ttl, shared through Redis (needs --redis; ttl default ${durationText(D.dedupeTtlMs)}; write --dedupe=12h, or put the input files first)`)
+    .addOption(new Option('--partitioner <name>', 'host: one partition per host; fair: spread hosts deeper than --fair-threshold over --fair-bands partitions; random; customer').choices(PARTITIONERS).default(D.partitioner))
+    .option('--fair-threshold <n>', 'fair: queued URLs above which a host is spread', String(D.fairThreshold))
+    .option('--fair-bands <n>', 'fair: partitions a deep host is spread over', String(D.fairBands))
+    .option('--max-url-length <n>', 'longer URLs are rejected (too-long)', String(D.maxUrlLength))
+    .option('--max-in-flight <n>', 'messages awaiting delivery at most (bounds memory; sets queue.buffering.max.messages)', String(D.maxInFlight))
+    .option('--flush-timeout <duration>', `how long a URL may wait for delivery before it goes to the fallback file; the end of a run or SIGINT/SIGTERM waits at most this long (+ request.timeout.ms) for the last ones (sets delivery.timeout.ms; default: its value, ${durationText(DELIVERY_TIMEOUT_MS)} unless -X sets it)`)
+    .option('--timeout <duration>', 'how long to wait for Kafka (and Redis) to answer at start', durationText(D.timeoutMs))
     .addHelpText('after', `
 ${producerSettingsHelp()}
 librdkafka reports only failed deliveries (delivery.report.only.error): once it holds nothing, every URL
@@ -77,7 +76,7 @@ Examples:
       const priority = Number(raw.priority);
       if (!Number.isSafeInteger(priority)) throw new UserError(`--priority: '${raw.priority}' must be a whole number`, 'usage.bad-number');
       const dedupeTtlMs = raw.dedupe === undefined ? undefined
-        : typeof raw.dedupe === 'string' ? parseDuration(raw.dedupe, '--dedupe') : DEFAULT_DEDUPE_TTL_MS;
+        : typeof raw.dedupe === 'string' ? parseDuration(raw.dedupe, '--dedupe') : D.dedupeTtlMs;
       if (raw.customer === '') throw new UserError('--customer must not be empty', 'usage.bad-customer');
       // Loaded when the command runs: start-up and --help do not pay for the Kafka client (see src/cli.ts).
       const [{ produceReport }, { runProduce }] = await Promise.all([import('../produce/report.js'), import('../produce/run-produce.js')]);

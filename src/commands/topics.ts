@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { TOPICS_DEFAULTS } from '../topics/defaults.js';
 import { PAGES_MAX_MESSAGE_BYTES, STANDARD_TOPICS, parsePartitionOverrides, parseRetentionOverrides } from '../topics/plan.js';
-import { TOPICS, type TopicName } from '../kafka/schema.js';
+import { TOPICS, type TopicName } from '../records/index.js';
 import { formatDuration, parseDuration, parsePositiveInt, parseSize } from '../units.js';
 import { ExitCode } from '../errors.js';
 import { globalContextOf } from './global-options.js';

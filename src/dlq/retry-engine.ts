@@ -15,13 +15,18 @@
  */
 import { errorMessage, RuntimeFailure } from '../errors.js';
 import type { Logger } from '../log.js';
-import { connectAdmin, createConsumer, createProducer, dlqRetryConsumerSettings, dlqRetryProducerSettings, type KafkaConfig } from '../kafka/index.js';
+import { createConsumer, createProducer, dlqRetryConsumerSettings, dlqRetryProducerSettings, type KafkaConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import type { Partitioner } from '../partition/partitioner.js';
-import { decide, parkedRecord, type Decision, type RetryPolicy } from './retry-policy.js';
-import { OnceProgress } from './once-progress.js';
-import { readGroupStart } from './group-start.js';
+import { BatchHandler, type BatchPayload, type RetrySummary } from './retry-batch.js';
+import { createCommitHandled } from './retry-output.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { readRetryStart } from './retry-start.js';
+import { StatusLine } from './retry-status.js';
 
+export type { RetrySummary } from './retry-batch.js';
+
+/** A run's options, all given; src/commands/dlq.ts fills them from the flags and DLQ_DEFAULTS. */
 export interface RetryRunOptions {
   consumerConfig: KafkaConfig;
   producerConfig: KafkaConfig;
@@ -47,146 +52,27 @@ export interface RetryRunOptions {
   now?: () => number;
 }
 
-export interface RetrySummary {
-  reEmitted: number;
-  parked: { 'max-attempts': number; malformed: number };
-  /** Partitions left waiting for a record that is not due, with when it will be. */
-  waiting: { partition: number; offset: number; dueAt: number }[];
-}
-
-/** Records of one batch that were decided (re-emit or park), with their offsets. */
-type Handled = { offset: number; d: Exclude<Decision, { action: 'wait' }> };
-
-const DELIVERY_DEADLINE_MS = 130_000;
-/** Deadline of each transaction call: the client's own can hang when the coordinator is away (librdkafka #5456). */
-const TRANSACTION_CALL_DEADLINE_MS = 30_000;
 const NO_ASSIGNMENT_GIVE_UP_MS = 60_000;
-/** Continuous mode logs one status line per interval on stderr (when something changed). */
-const STATUS_INTERVAL_MS = 60_000;
 
 export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
   const { logger, topics } = opts;
   const now = opts.now ?? Date.now;
-  const summary: RetrySummary = { reEmitted: 0, parked: { 'max-attempts': 0, malformed: 0 }, waiting: [] };
-  const waiting = new Map<number, { offset: number; dueAt: number }>();
-
-  const admin = await connectAdmin({ config: opts.adminConfig, logger, timeoutMs: opts.timeoutMs });
-  let urlPartitions: number;
-  let progress: OnceProgress | undefined;
-  try {
-    const meta = await withDeadline(admin.admin.fetchTopicMetadata({ topics: [topics.dlq, topics.urls, topics.parked], timeout: opts.timeoutMs }), opts.timeoutMs + 1_000, 'topic metadata');
-    urlPartitions = meta.find((t) => t.name === topics.urls)?.partitions.length ?? 0;
-    if (!urlPartitions) throw new Error(`topic ${topics.urls} not found`);
-    if (opts.once) {
-      const start = await readGroupStart(admin.admin, { id: opts.group, adminConfig: opts.adminConfig, logger }, topics.dlq, opts.timeoutMs);
-      progress = new OnceProgress(start.stopAt, start.startAt);
-    }
-  } catch (err) {
-    if (err instanceof RuntimeFailure) throw err;
-    throw new RuntimeFailure(`dlq retry: cannot read topics ${topics.dlq}, ${topics.urls}, ${topics.parked} (${errorMessage(err)}); create them with kscrape topics create`, 'dlq.topics', { cause: err });
-  } finally {
-    await admin.close();
-  }
+  const { urlPartitions, progress } = await readRetryStart(opts);
 
   const eos = opts.transactionalId !== undefined;
   const producer = createProducer({ config: opts.producerConfig, logger }, dlqRetryProducerSettings(opts.producerConfig, opts.transactionalId));
   const consumer = createConsumer({ config: opts.consumerConfig, logger }, dlqRetryConsumerSettings(opts.group));
-  const timers = new Map<number, NodeJS.Timeout>();
   let stopping = false;
   let fatal: unknown;
   let inFlight: Promise<void> = Promise.resolve();
 
-  const messagesOf = (partition: number, handled: Handled[]) => {
-    const urls = [];
-    const parked = [];
-    for (const { offset, d } of handled) {
-      const origin = { 'kscrape-dlq-source': `${topics.dlq}/${partition}/${offset}` };
-      if (d.action === 're-emit') {
-        const e = d.envelope;
-        urls.push({ key: e.host, value: JSON.stringify(e), headers: origin,
-          partition: opts.partitioner({ host: e.host, url: e.url, customerId: e.customer_id }, urlPartitions) });
-      } else {
-        parked.push({ key: d.record?.original.url ?? null, value: JSON.stringify(parkedRecord(d, now(), opts.worker)), headers: origin });
-      }
-    }
-    const topicMessages = [];
-    if (urls.length) topicMessages.push({ topic: topics.urls, messages: urls });
-    if (parked.length) topicMessages.push({ topic: topics.parked, messages: parked });
-    return topicMessages;
-  };
-
-  /** At least once: deliver, then commit past what was delivered. */
-  const deliverThenCommit = async (topic: string, partition: number, handled: Handled[], next: number) => {
-    await withDeadline(producer.sendBatch({ topicMessages: messagesOf(partition, handled) }), DELIVERY_DEADLINE_MS, 'delivery of re-emitted records');
-    await withDeadline(consumer.commitOffsets([{ topic, partition, offset: String(next) }]), opts.timeoutMs, 'commit');
-  };
-
-  /** Exactly once: the records and the offset past them in one transaction, or none of it. */
-  const commitInTransaction = async (topic: string, partition: number, handled: Handled[], next: number) => {
-    const call = <T>(p: Promise<T>, what: string) => withDeadline(p, TRANSACTION_CALL_DEADLINE_MS, what);
-    const tx = await call(producer.transaction(), 'begin transaction');
-    try {
-      await call(tx.sendBatch({ topicMessages: messagesOf(partition, handled) }), 'transactional send of re-emitted records');
-      await call(tx.sendOffsets({ consumer, topics: [{ topic, partitions: [{ partition, offset: String(next) }] }] }), 'send offsets to transaction');
-      await call(tx.commit(), 'commit transaction');
-    } catch (err) {
-      await call(tx.abort(), 'abort transaction').catch(() => undefined);
-      throw new Error(`transaction aborted, nothing of it is visible: ${errorMessage(err)}`, { cause: err });
-    }
-  };
-
-  const handleBatch = async (payload: { batch: { topic: string; partition: number; messages: { offset: string; value: Buffer | null }[] }; resolveOffset(o: string): void; pause(): void }) => {
-    const { partition, messages } = payload.batch;
-    const clock = now();
-    const handled: Handled[] = [];
-    let wait: { offset: number; dueAt: number } | undefined;
-    let reachedStopMark = false;
-    for (const m of messages) {
-      if (stopping) break;
-      const offset = Number(m.offset);
-      if (progress?.beyondStart(partition, offset)) { reachedStopMark = true; break; }
-      const d = decide(m.value, clock, opts.policy);
-      if (d.action === 'wait') { wait = { offset, dueAt: d.dueAt }; break; }
-      handled.push({ offset, d });
-    }
-    if (handled.length) {
-      const last = handled[handled.length - 1]!.offset;
-      await (eos ? commitInTransaction : deliverThenCommit)(payload.batch.topic, partition, handled, last + 1);
-      payload.resolveOffset(String(last));
-      for (const { d } of handled) {
-        if (d.action === 're-emit') { summary.reEmitted++; opts.onReEmit?.(d.envelope.host); } else summary.parked[d.reason]++;
-      }
-      progress?.handledThrough(partition, last);
-      waiting.delete(partition);
-      logger.debug(`dlq retry: partition ${partition}: handled ${handled.length}, committed ${last + 1}`);
-    }
-    if (wait) {
-      // Paused: the client drops what it already fetched of this partition and seeks back to the first
-      // unresolved offset (this record), so it is read again on resume and nothing behind it is skipped.
-      payload.pause();
-      waiting.set(partition, wait);
-      progress?.blockedAt(partition);
-      if (!opts.once) scheduleResume(partition, wait.dueAt);
-      logger.debug(`dlq retry: partition ${partition} waits for offset ${wait.offset}, due ${new Date(wait.dueAt).toISOString()}`);
-    } else if (reachedStopMark) {
-      payload.pause();
-    }
-  };
-
-  const scheduleResume = (partition: number, due: number) => {
-    clearTimeout(timers.get(partition));
-    // Capped so a far-off due time is re-checked now and then instead of overflowing the timer.
-    const delay = Math.min(Math.max(0, due - now()) + 50, 3_600_000);
-    timers.set(partition, setTimeout(() => {
-      timers.delete(partition);
-      if (stopping) return;
-      try {
-        consumer.resume([{ topic: topics.dlq, partitions: [partition] }]);
-      } catch (err) {
-        logger.debug(`dlq retry: resume of partition ${partition}: ${errorMessage(err)} (reassigned elsewhere?)`);
-      }
-    }, delay));
-  };
+  const handler = new BatchHandler({
+    policy: opts.policy, logger, now, progress, once: opts.once, stopping: () => stopping,
+    commit: createCommitHandled({ producer, consumer, eos, timeoutMs: opts.timeoutMs,
+      output: { topics, partitioner: opts.partitioner, urlPartitions, worker: opts.worker, now } }),
+    resume: (partition) => consumer.resume([{ topic: topics.dlq, partitions: [partition] }]),
+    ...(opts.onReEmit ? { onReEmit: opts.onReEmit } : {}),
+  });
 
   const stop = () => { stopping = true; };
   const signals = opts.stopSignal ? [] : (['SIGINT', 'SIGTERM'] as const);
@@ -200,7 +86,7 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
         if (stopping || fatal) return;
-        const run = handleBatch(payload as never).catch((err: unknown) => {
+        const run = handler.handle(payload as unknown as BatchPayload).catch((err: unknown) => {
           // Never throw from the handler: stop instead, with nothing committed past what was delivered.
           fatal = err;
           stopping = true;
@@ -210,18 +96,10 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
       },
     });
     const started = now();
-    let lastStatusAt = started;
-    let lastStatus = '';
+    const status = new StatusLine(logger, now, started);
     while (!stopping) {
       await new Promise((r) => setTimeout(r, 100));
-      if (!opts.once && now() - lastStatusAt >= STATUS_INTERVAL_MS) {
-        lastStatusAt = now();
-        const next = Math.min(...[...waiting.values()].map((w) => w.dueAt));
-        const line = `dlq retry: re-emitted ${summary.reEmitted}, parked ${summary.parked['max-attempts'] + summary.parked.malformed}, `
-          + `${waiting.size} partition(s) waiting${waiting.size ? `, next due ${new Date(next).toISOString()}` : ''}`;
-        if (line !== lastStatus) logger.info(line);
-        lastStatus = line;
-      }
+      if (!opts.once) status.maybeLog(handler.summary, handler.waiting);
       if (!opts.once || !progress) continue;
       const assigned = consumer.assignment().filter((tp) => tp.topic === topics.dlq).map((tp) => tp.partition);
       if (progress.allDone(assigned)) break;
@@ -233,13 +111,12 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
   } finally {
     stopping = true;
     signals.forEach((s) => process.off(s, stop));
-    for (const t of timers.values()) clearTimeout(t);
+    handler.clearTimers();
     await inFlight;
     // Leaves the group; everything delivered was already committed batch by batch.
     await withDeadline(consumer.disconnect(), opts.timeoutMs, 'consumer disconnect').catch((err: Error) => logger.warn(`consumer disconnect: ${err.message}`));
     await withDeadline(producer.disconnect(), opts.timeoutMs, 'producer disconnect').catch((err: Error) => logger.warn(`producer disconnect: ${err.message}`));
   }
   if (fatal) throw new RuntimeFailure(`dlq retry stopped: ${errorMessage(fatal)}; nothing was committed past the last delivered record`, 'dlq.delivery', { retriable: true, cause: fatal });
-  summary.waiting = [...waiting].map(([partition, w]) => ({ partition, ...w })).sort((a, b) => a.partition - b.partition);
-  return summary;
+  return handler.result();
 }

@@ -7,7 +7,7 @@
  * (reason `max-attempts`); a record that is not a DLQ record is parked at once (reason `malformed`), so it never
  * blocks its partition.
  */
-import type { DlqRecord, ErrorRecord, UrlEnvelope } from '../kafka/schema.js';
+import { decodeDlqRecord, nextAttempt, type DlqRecord, type ErrorRecord, type UrlEnvelope } from '../records/index.js';
 
 export type Backoff = 'fixed' | 'exponential';
 export const BACKOFFS: readonly Backoff[] = ['fixed', 'exponential'];
@@ -39,54 +39,18 @@ export type Decision =
   | { action: 'park'; reason: ParkReason; record: DlqRecord | null; detail: string; raw: string }
   | { action: 'wait'; record: DlqRecord; dueAt: number };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-/** A DLQ record, or why the bytes are not one. */
-export function parseDlqRecord(value: Buffer | string | null): DlqRecord | { invalid: string } {
-  if (value === null) return { invalid: 'empty value (tombstone)' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value.toString());
-  } catch {
-    return { invalid: 'value is not JSON' };
-  }
-  if (!isObject(parsed)) return { invalid: 'value is not a JSON object' };
-  const o = parsed.original;
-  if (!isObject(o)) return { invalid: 'no `original` URL envelope' };
-  if (typeof o.url !== 'string' || typeof o.host !== 'string' || !o.url) return { invalid: '`original` lacks url/host' };
-  if (!isFiniteNumber(parsed.failed_at)) return { invalid: '`failed_at` is not a number (epoch ms)' };
-  if (!Number.isInteger(parsed.attempts) || (parsed.attempts as number) < 1) return { invalid: '`attempts` is not a whole number >= 1' };
-  const original: UrlEnvelope = {
-    url: o.url,
-    host: o.host,
-    customer_id: typeof o.customer_id === 'string' ? o.customer_id : '',
-    priority: isFiniteNumber(o.priority) ? o.priority : 0,
-    discovered_at: isFiniteNumber(o.discovered_at) ? o.discovered_at : 0,
-    attempt: Number.isInteger(o.attempt) ? (o.attempt as number) : (parsed.attempts as number) - 1,
-  };
-  return {
-    original,
-    error: typeof parsed.error === 'string' ? parsed.error : String(parsed.error ?? ''),
-    status: isFiniteNumber(parsed.status) ? parsed.status : null,
-    failed_at: parsed.failed_at,
-    attempts: parsed.attempts as number,
-    worker: typeof parsed.worker === 'string' ? parsed.worker : '',
-  };
-}
-
 export function decide(value: Buffer | string | null, now: number, policy: RetryPolicy): Decision {
-  const parsed = parseDlqRecord(value);
+  const decoded = decodeDlqRecord(value);
   const raw = value === null ? '' : value.toString().slice(0, 2048);
-  if ('invalid' in parsed) return { action: 'park', reason: 'malformed', record: null, detail: parsed.invalid, raw };
+  if (!decoded.ok) return { action: 'park', reason: 'malformed', record: null, detail: decoded.malformed, raw };
+  const parsed = decoded.record;
   if (parsed.attempts >= policy.maxAttempts) {
     return { action: 'park', reason: 'max-attempts', record: parsed, raw,
       detail: `gave up after ${parsed.attempts} attempts (--max-attempts ${policy.maxAttempts}); last error: ${parsed.error}` };
   }
   const due = dueAt(parsed, policy);
   if (due > now) return { action: 'wait', record: parsed, dueAt: due };
-  // attempt + 1 of the envelope that failed; customer, priority and discovery time are kept.
-  return { action: 're-emit', record: parsed, envelope: { ...parsed.original, attempt: parsed.original.attempt + 1 } };
+  return { action: 're-emit', record: parsed, envelope: nextAttempt(parsed.original) };
 }
 
 /** The record written to the dlq.parked topic: the errors topic's shape, so the same tools read both. */

@@ -2,7 +2,8 @@
  * `dlq stats`: what is in the dead-letter queue, as pure aggregation over its records (the guide's "ops review"):
  * counts by error, HTTP status and host, an age histogram, and how many are due for retry now.
  */
-import { dueAt, parseDlqRecord, type RetryPolicy } from './retry-policy.js';
+import { decodeDlqRecord } from '../records/index.js';
+import { dueAt, type RetryPolicy } from './retry-policy.js';
 
 export interface DlqStats {
   total: number;
@@ -45,8 +46,9 @@ export class DlqStatsBuilder {
 
   add(value: Buffer | string | null): void {
     this.s.total++;
-    const r = parseDlqRecord(value);
-    if ('invalid' in r) { this.s.malformed++; return; }
+    const decoded = decodeDlqRecord(value);
+    if (!decoded.ok) { this.s.malformed++; return; }
+    const r = decoded.record;
     const inc = (m: Record<string, number>, k: string) => { m[k] = (m[k] ?? 0) + 1; };
     inc(this.s.byError, errorClass(r.error));
     inc(this.s.byStatus, r.status === null ? 'none' : String(r.status));

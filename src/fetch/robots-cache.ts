@@ -11,6 +11,7 @@
  * Rules are matched with robots-parser (longest match, `*` and `$` as in RFC 9309) against our product token.
  */
 import robotsParserModule from 'robots-parser';
+import { politenessHost, politenessHostOf } from '../records/index.js';
 import type { FetchResult, PolitenessContext } from './types.js';
 
 // The package is CommonJS (`module.exports = fn`) while its typings declare a default export.
@@ -147,7 +148,7 @@ export class RobotsCache {
     }
     this.entries.set(origin, entry);
     this.bytes += entry.size;
-    const host = new URL(origin).hostname;
+    const host = politenessHostOf(new URL(origin));
     let set = this.originsByHost.get(host);
     if (!set) this.originsByHost.set(host, (set = new Set()));
     set.add(origin);
@@ -156,7 +157,7 @@ export class RobotsCache {
       if (key === origin) continue;
       this.entries.delete(key);
       this.bytes -= e.size;
-      const evictedHost = new URL(key).hostname;
+      const evictedHost = politenessHostOf(new URL(key));
       const origins = this.originsByHost.get(evictedHost);
       origins?.delete(key);
       if (origins && origins.size === 0) this.originsByHost.delete(evictedHost);
@@ -177,9 +178,5 @@ function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
 
 /** `Shop.test:8080` and `[::1]:81` to the host name the cache is keyed by; an unparsable one matches nothing. */
 function hostNameOf(host: string): string {
-  try {
-    return new URL(`http://${host}`).hostname;
-  } catch {
-    return '';
-  }
+  return politenessHost(host) ?? '';
 }

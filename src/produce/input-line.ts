@@ -4,8 +4,7 @@
  * what the fallback file holds, so replaying it keeps customer, priority, attempt and discovery time.
  * Pure: no I/O, no clock (the caller passes `now`).
  */
-import { normalizeUrl, type UrlRejectReason } from '../fetch/normalize-url.js';
-import type { UrlEnvelope } from '../kafka/schema.js';
+import { buildUrlEnvelope, type UrlEnvelope, type UrlRejectReason } from '../records/index.js';
 
 export const INPUT_FORMATS = ['auto', 'text', 'jsonl'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
@@ -59,13 +58,9 @@ function parseJsonLine(text: string, defaults: LineDefaults, now: number): Parse
   return envelopeOf(o.url, customerId, priority as number, discoveredAt as number, attempt as number, defaults.maxUrlLength);
 }
 
-function envelopeOf(raw: string, customerId: string, priority: number, discoveredAt: number, attempt: number, maxLength: number): ParsedLine {
-  const normalized = normalizeUrl(raw, { maxLength });
-  if (!normalized.ok) return { kind: 'reject', reason: normalized.reason, detail: normalized.detail };
-  return {
-    kind: 'envelope',
-    envelope: { url: normalized.url, host: normalized.host, customer_id: customerId, priority, discovered_at: discoveredAt, attempt },
-  };
+function envelopeOf(url: string, customerId: string, priority: number, discoveredAt: number, attempt: number, maxLength: number): ParsedLine {
+  const built = buildUrlEnvelope({ url, customerId, priority, discoveredAt, attempt }, maxLength);
+  return built.ok ? { kind: 'envelope', envelope: built.envelope } : { kind: 'reject', reason: built.reason, detail: built.detail };
 }
 
 function badField(field: string, expected: string): ParsedLine {

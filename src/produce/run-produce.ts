@@ -7,25 +7,21 @@
  * per message. SIGINT/SIGTERM stop reading and wait until librdkafka has an outcome for every queued URL
  * (delivered, or failed into the fallback file: at most delivery.timeout.ms, see src/kafka/bulk-producer.ts).
  */
-import type { Redis } from 'ioredis';
-import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import { BulkProducer, SendRefused, type KafkaConfig, TopicPartitionCount } from '../kafka/index.js';
-import { withDeadline } from '../deadline.js';
-import type { UrlEnvelope } from '../kafka/schema.js';
+import { BulkProducer, type KafkaConfig } from '../kafka/index.js';
 import type { Logger } from '../log.js';
-import { LocalDepthCounter, createPartitioner, type PartitionerName } from '../partition/partitioner.js';
-import { RedisDepthSource, depthKey } from '../partition/redis-depth.js';
-import { createRedis } from '../ratelimit/redis-client.js';
-import { redactUrl } from '../redact.js';
-import { RedisDeduper, dedupeKeyPrefix } from './dedupe.js';
-import { parseInputLine, type InputFormat } from './input-line.js';
+import type { PartitionerName } from '../partition/partitioner.js';
+import { DEDUPE_BATCH, DedupeClaims } from './dedupe-claims.js';
+import { EnvelopeSender, FailedDeliveries } from './envelope-sender.js';
+import type { InputFormat } from './input-line.js';
 import { STDIN, checkInputs, defaultFallbackPath, readSource } from './input-sources.js';
 import { JsonLinesFile } from './json-lines-file.js';
+import { LineIntake } from './line-intake.js';
 import type { SplitLine } from './line-splitter.js';
-import { EnvelopeEncoder } from './envelope-encoding.js';
+import { openResources } from './produce-resources.js';
 import { ProduceStats } from './produce-stats.js';
 import { startProgress } from './progress.js';
 
+/** A run's options, all given; src/commands/produce.ts fills them from the flags and PRODUCE_DEFAULTS. */
 export interface ProduceOptions {
   inputs: string[];
   format: InputFormat;
@@ -70,169 +66,55 @@ export interface ProduceResult {
   unread: { source: string; afterLine: number } | undefined;
 }
 
-const DEDUPE_BATCH = 1000;
-
 export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment): Promise<ProduceResult> {
   const sources = checkInputs(opts.inputs);
-  if (opts.dedupeTtlMs !== undefined && !env.redisUrl) {
-    throw new UserError('--dedupe needs Redis: pass --redis redis://host:6379 or set KSCRAPE_REDIS_URL', 'produce.dedupe-needs-redis');
-  }
-  const redis = env.redisUrl && (opts.dedupeTtlMs !== undefined || opts.partitioner === 'fair')
-    ? await connectRedis(env.redisUrl, opts.timeoutMs) : undefined;
-  const partitions = await TopicPartitionCount.open({ config: env.adminConfig, logger: env.logger, topic: opts.topic, timeoutMs: opts.timeoutMs })
-    .catch(async (err) => { redis?.disconnect(); throw err; });
+  const { redis, partitions, partition, deduper, redisDepth, localDepth } = await openResources({ ...opts, ...env });
 
   const stats = new ProduceStats();
   const fallback = new JsonLinesFile(opts.fallbackFile ?? defaultFallbackPath(sources, new Date(), process.pid));
   const rejects = opts.rejectsFile ? new JsonLinesFile(opts.rejectsFile) : undefined;
-  const deduper = redis && opts.dedupeTtlMs !== undefined
-    ? new RedisDeduper({ redis, keyPrefix: dedupeKeyPrefix(env.topicPrefix, opts.topic), ttlMs: opts.dedupeTtlMs }) : undefined;
-  const redisDepth = redis && opts.partitioner === 'fair'
-    ? new RedisDepthSource({ redis, key: depthKey(env.topicPrefix, opts.topic), logger: env.logger }) : undefined;
-  const localDepth = opts.partitioner === 'fair' && !redisDepth ? new LocalDepthCounter() : undefined;
-  const partition = createPartitioner(opts.partitioner, {
-    fair: { threshold: opts.fairThreshold, bands: opts.fairBands, depth: redisDepth ?? localDepth ?? new LocalDepthCounter() },
-  });
-  const encoder = new EnvelopeEncoder();
+  const claims = deduper ? new DedupeClaims({ deduper, logger: env.logger, stats }) : undefined;
+  const failures = new FailedDeliveries({ stats, fallback, ...(claims ? { claims } : {}), ...(redisDepth ? { redisDepth } : {}) });
   redisDepth?.start();
-
-  // Claimed in Redis by --dedupe: released again if they end in the fallback file.
-  const claimed = new WeakSet<UrlEnvelope>();
-  const toRelease: string[] = [];
-  // Filled by failure reports (synchronous), written to the fallback file by the main flow.
-  let failedQueue: UrlEnvelope[] = [];
-  let failingSince: string | undefined;
-  let stoppedBy: string | undefined;
-  let dedupeWarned = false;
 
   const producer = await BulkProducer.connect({
     config: env.producerConfig, logger: env.logger, topic: opts.topic, maxInFlight: opts.maxInFlight, connectTimeoutMs: opts.timeoutMs,
-    onFailure({ partition: p, value, reason }) {
-      stats.failQueued(p, reason);
-      // The value is the envelope's JSON as produced: the fallback file gets exactly what was sent.
-      const envelope = JSON.parse(value?.toString('utf8') ?? 'null') as UrlEnvelope;
-      redisDepth?.add(envelope.host, -1);
-      // Rebuilt from the report, so whether this URL was claimed is not known: releasing an unclaimed one can
-      // only cost a later duplicate, keeping a claim would make a replay with --dedupe skip the URL.
-      if (deduper) toRelease.push(envelope.url);
-      failedQueue.push(envelope);
-      failingSince ??= reason;
-    },
+    onFailure: (report) => failures.report(report),
   }).catch(async (err) => { await partitions.close(); redis?.disconnect(); throw err; });
+  const sender = new EnvelopeSender({
+    producer, partition, partitions, stats, fallback, failures,
+    ...(claims ? { claims } : {}), ...(redisDepth ? { redisDepth } : {}), ...(localDepth ? { localDepth } : {}),
+  });
+  const intake = new LineIntake({
+    format: opts.format, now: Date.now(), stats, rejects,
+    defaults: { customerId: opts.customerId, priority: opts.priority, maxUrlLength: opts.maxUrlLength },
+  });
 
-  const keep = async (envelope: UrlEnvelope) => {
-    if (claimed.has(envelope)) toRelease.push(envelope.url);
-    await fallback.write(envelope);
-  };
-  const drainFailed = async () => {
-    const failed = failedQueue;
-    failedQueue = [];
-    for (const envelope of failed) await fallback.write(envelope);
-  };
-  const notSent = (envelope: UrlEnvelope, reason: string) => {
-    stats.fail(reason);
-    return keep(envelope);
-  };
-  const queued = (p: number, envelope: UrlEnvelope) => {
-    stats.queue(p);
-    redisDepth?.add(envelope.host);
-  };
-  // Waits for room in librdkafka's queue; gives up when the run stops or the broker is failing meanwhile.
-  const sendLater = async (p: number, envelope: UrlEnvelope, value: Buffer): Promise<void> => {
-    for (;;) {
-      await producer.waitForRoom();
-      if (stoppedBy || failingSince) return notSent(envelope, stoppedBy ? 'interrupted' : 'not-sent-broker-failing');
-      try {
-        if (producer.trySend(p, envelope.host, value)) return queued(p, envelope);
-      } catch (err) {
-        return notSent(envelope, err instanceof SendRefused ? err.reason : errorMessage(err));
-      }
-    }
-  };
-  // Synchronous unless it must wait (no room, or a file write): a promise per URL costs throughput.
-  const emit = (envelope: UrlEnvelope): Promise<void> | undefined => {
-    if (stoppedBy || failingSince) return notSent(envelope, stoppedBy ? 'interrupted' : 'not-sent-broker-failing');
-    const p = partition({ host: envelope.host, url: envelope.url, customerId: envelope.customer_id }, partitions.count);
-    localDepth?.add(envelope.host);
-    const value = encoder.encode(envelope);
-    try {
-      if (producer.trySend(p, envelope.host, value)) {
-        queued(p, envelope);
-        return undefined;
-      }
-    } catch (err) {
-      return notSent(envelope, err instanceof SendRefused ? err.reason : errorMessage(err));
-    }
-    // librdkafka copies the value, so the scratch buffer is reused; a message that waits needs its own copy.
-    return sendLater(p, envelope, Buffer.from(value));
-  };
-  const dedupe = async (envelopes: UrlEnvelope[]): Promise<UrlEnvelope[]> => {
-    if (!deduper || failingSince || stoppedBy || envelopes.length === 0) return envelopes;
-    let fresh: boolean[];
-    try {
-      fresh = await deduper.claim(envelopes.map((e) => e.url));
-    } catch (err) {
-      // Producing a duplicate is better than losing a URL: go on without dedupe for this batch.
-      if (!dedupeWarned) env.logger.warn(`--dedupe: Redis failed (${errorMessage(err)}); producing without dedupe until it answers`);
-      dedupeWarned = true;
-      return envelopes;
-    }
-    const kept: UrlEnvelope[] = [];
-    envelopes.forEach((e, i) => {
-      if (fresh[i]) { claimed.add(e); kept.push(e); } else stats.duplicates++;
-    });
-    return kept;
-  };
-
-  let source = '';
-  let lineNo = 0;
-  const now = Date.now();
-  const defaults = { customerId: opts.customerId, priority: opts.priority, maxUrlLength: opts.maxUrlLength };
   const onLines = async (lines: SplitLine[]) => {
-    const envelopes: UrlEnvelope[] = [];
-    for (const line of lines) {
-      lineNo++;
-      if (typeof line !== 'string') {
-        stats.lines++;
-        stats.reject('too-long');
-        await rejects?.write({ source, line: lineNo, reason: 'too-long', detail: `line of ${line.bytes} bytes`, input: line.prefix });
-        continue;
-      }
-      const parsed = parseInputLine(line, opts.format, defaults, now);
-      if (parsed.kind === 'skip') continue;
-      stats.lines++;
-      if (parsed.kind === 'reject') {
-        stats.reject(parsed.reason);
-        await rejects?.write({ source, line: lineNo, reason: parsed.reason, detail: parsed.detail, input: line });
-      } else {
-        envelopes.push(parsed.envelope);
-      }
-    }
-    if (deduper) {
+    const envelopes = await intake.envelopesOf(lines);
+    if (claims) {
       for (let i = 0; i < envelopes.length; i += DEDUPE_BATCH) {
-        for (const envelope of await dedupe(envelopes.slice(i, i + DEDUPE_BATCH))) await emit(envelope);
+        const batch = envelopes.slice(i, i + DEDUPE_BATCH);
+        // Once nothing is sent any more, claiming would only have to be released again.
+        for (const envelope of sender.halted() ? batch : await claims.fresh(batch)) await sender.emit(envelope);
       }
     } else {
       for (const envelope of envelopes) {
-        const waiting = emit(envelope);
+        const waiting = sender.emit(envelope);
         if (waiting) await waiting;
       }
     }
-    await drainFailed();
-    if (toRelease.length >= DEDUPE_BATCH) await release();
-  };
-  const release = async () => {
-    const urls = toRelease.splice(0);
-    await deduper?.release(urls).catch((err) => env.logger.warn(`--dedupe: could not release ${urls.length} claims: ${errorMessage(err)}`));
+    await failures.drain();
+    await claims?.releaseIfMany();
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stoppedBy) return;
-    stoppedBy = signal;
+    if (sender.stoppedBy) return;
+    sender.stoppedBy = signal;
     env.logger.debug(`${signal}: stop reading, wait for librdkafka's outcome of every queued URL`);
     void producer.shutdown();
     // A read from a terminal or an idle pipe would wait for more input; end it.
-    if (source === STDIN) (env.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+    if (intake.source === STDIN) (env.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   };
   if (env.handleSignals) {
     process.on('SIGINT', onSignal);
@@ -242,11 +124,10 @@ export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment):
   let unread: ProduceResult['unread'];
   try {
     for (const s of sources) {
-      source = s;
-      lineNo = 0;
-      const complete = await readSource(s, { stdin: env.stdin, stopped: () => stoppedBy !== undefined, onLines });
+      intake.startSource(s);
+      const complete = await readSource(s, { stdin: env.stdin, stopped: () => sender.stoppedBy !== undefined, onLines });
       if (!complete) {
-        unread = { source: s, afterLine: lineNo };
+        unread = { source: s, afterLine: intake.lineNo };
         break;
       }
     }
@@ -256,26 +137,15 @@ export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment):
     process.off('SIGTERM', onSignal);
     const { settled } = await producer.shutdown();
     if (settled) stats.settleQueued();
-    await drainFailed();
-    await release();
+    await failures.drain();
+    await claims?.release();
     await Promise.all([fallback.close(), rejects?.close(), redisDepth?.close(), partitions.close()]);
     redis?.disconnect();
     stats.finishedAt = Date.now();
   }
   return {
-    stats, topic: opts.topic, partitionCount: partitions.count, stoppedBy, unread,
+    stats, topic: opts.topic, partitionCount: partitions.count, stoppedBy: sender.stoppedBy, unread,
     fallbackFile: fallback.count ? fallback.path : undefined,
     rejectsFile: rejects?.count ? rejects.path : undefined,
   };
-}
-
-async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
-  const redis = createRedis(url, { connectTimeout: timeoutMs });
-  try {
-    await withDeadline(redis.connect(), timeoutMs + 500, 'Redis connect');
-    return redis;
-  } catch (err) {
-    redis.disconnect();
-    throw new RuntimeFailure(`cannot reach Redis at ${redactUrl(url)}: ${errorMessage(err)}`, 'redis.unreachable', { retriable: true, cause: err });
-  }
 }

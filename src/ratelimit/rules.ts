@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import { UserError, errorMessage } from '../errors.js';
+import { politenessHost } from '../records/index.js';
 import { parseDuration, parseRate } from '../units.js';
 import type { RateRule } from './limiter.js';
 
@@ -100,13 +101,9 @@ export function rulesFor(config: RateConfig, urlOrHost: string, customer?: strin
   return rules;
 }
 
-/** `new URL()` lowercases and punycodes; a bare host goes through the same treatment. */
-export function hostOf(urlOrHost: string): string {
-  try {
-    return new URL(urlOrHost.includes('://') ? urlOrHost : `http://${urlOrHost}`).hostname;
-  } catch {
-    return urlOrHost.toLowerCase();
-  }
+/** The politeness host (lowercased, punycode, no port) of a URL or bare host; an unparsable one, lowercased. */
+function hostOf(urlOrHost: string): string {
+  return politenessHost(urlOrHost) ?? urlOrHost.toLowerCase();
 }
 
 function normalizeHost(text: string, where: string): string {

@@ -4,7 +4,7 @@
  * (see topic-io.ts).
  */
 import { RuntimeFailure } from '../errors.js';
-import { TOPICS } from '../kafka/schema.js';
+import { TOPICS } from '../records/index.js';
 import { listTopicNames, messageCount, readExistingTopics, topicOffsets, type PartitionOffsets, type TopicIo } from './topic-io.js';
 
 export interface TopicInfo {

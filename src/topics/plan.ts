@@ -10,7 +10,7 @@
 import { UserError } from '../errors.js';
 import { formatDuration, parseDuration, parsePositiveInt, parseSize } from '../units.js';
 import { TOPICS_DEFAULTS } from './defaults.js';
-import { TOPICS, type TopicName } from '../kafka/schema.js';
+import { TOPICS, type TopicName } from '../records/index.js';
 
 const DAY_MS = 86_400_000;
 

@@ -6,7 +6,8 @@
  */
 import type { RawMessage } from './consumer-session.js';
 import type { OffsetTracker, PartitionOffsets } from './offset-tracker.js';
-import { malformedRecords, parseEnvelope, type OutcomeContext } from './outcomes.js';
+import { decodeUrlEnvelope, politenessHostOf } from '../records/index.js';
+import { malformedRecords, type OutcomeContext } from './outcomes.js';
 import type { OutRecord } from './result-sink.js';
 import type { WorkerStats } from './stats.js';
 import type { TrackedMessage, WorkItem } from './types.js';
@@ -62,13 +63,14 @@ export class Intake {
       if (!offsets.track(m.offset)) continue;
       stats.consumed++;
       this.lastMessageAt = Date.now();
-      const parsed = parseEnvelope(m.value);
-      if ('error' in parsed) {
+      const parsed = decodeUrlEnvelope(m.value);
+      if (!parsed.ok) {
         stats.malformed++;
-        this.opts.route({ partition, offset: m.offset, offsets }, malformedRecords(m, parsed.error, this.opts.ctx()));
+        this.opts.route({ partition, offset: m.offset, offsets }, malformedRecords(m, parsed.malformed, this.opts.ctx()));
         continue;
       }
-      const host = new URL(parsed.envelope.url).hostname;
+      // The scheduler queues by politeness host (no port), the limiter's unit; the decoder checked the URL parses.
+      const host = politenessHostOf(new URL(parsed.envelope.url));
       this.opts.schedule({ host, partition, offset: m.offset, offsets, envelope: parsed.envelope });
     }
     if (this.limitReached()) session.pause(session.assigned());

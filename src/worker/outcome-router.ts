@@ -5,7 +5,7 @@
  */
 import type { Logger } from '../log.js';
 import type { Producer } from '../kafka/clients.js';
-import type { UrlEnvelope } from '../kafka/schema.js';
+import type { UrlEnvelope } from '../records/index.js';
 import { errorMessage } from '../errors.js';
 import { shrinkPageRecord } from './outcomes.js';
 import { ResultSink, SinkClosed, type OutRecord } from './result-sink.js';

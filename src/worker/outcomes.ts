@@ -3,8 +3,7 @@
  * dlq) plus one metrics record. Pure: the worker decides, the sink delivers.
  */
 import type { ErrorResult, PageResult, RetryableResult } from '../fetch/types.js';
-import type { DlqRecord, ErrorRecord, MetricRecord, Outcome, PageRecord, UrlEnvelope } from '../kafka/schema.js';
-import { jsonWithStringField } from './json-bytes.js';
+import { jsonWithStringField, type DlqRecord, type ErrorRecord, type MetricRecord, type Outcome, type PageRecord, type UrlEnvelope } from '../records/index.js';
 import type { OutRecord } from './result-sink.js';
 
 /**
@@ -114,35 +113,4 @@ function truncateUtf8(text: string, maxBytes: number): string {
   if (buf.length <= maxBytes) return text;
   // Cutting inside a multi-byte sequence leaves U+FFFD at the end; drop it.
   return buf.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
-}
-
-/** Parses a urls-topic message into an envelope, or says why it is unusable. */
-export function parseEnvelope(value: string | null): { envelope: UrlEnvelope } | { error: string } {
-  if (value === null || value === '') return { error: 'empty message' };
-  let data: unknown;
-  try {
-    data = JSON.parse(value);
-  } catch {
-    return { error: 'not JSON' };
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { error: 'not a JSON object' };
-  const d = data as Record<string, unknown>;
-  if (typeof d.url !== 'string' || d.url === '') return { error: 'no "url" string' };
-  let parsed: URL;
-  try {
-    parsed = new URL(d.url);
-  } catch {
-    return { error: 'url does not parse' };
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { error: `url scheme ${parsed.protocol} is not http(s)` };
-  return {
-    envelope: {
-      url: d.url,
-      host: typeof d.host === 'string' && d.host ? d.host : parsed.hostname,
-      customer_id: typeof d.customer_id === 'string' ? d.customer_id : 'default',
-      priority: typeof d.priority === 'number' ? d.priority : 0,
-      discovered_at: typeof d.discovered_at === 'number' ? d.discovered_at : 0,
-      attempt: typeof d.attempt === 'number' && Number.isInteger(d.attempt) && d.attempt >= 0 ? d.attempt : 0,
-    },
-  };
 }

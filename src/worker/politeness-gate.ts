@@ -3,7 +3,7 @@
  * configured ones, with a host's interval raised to its robots.txt Crawl-delay), the hooks the fetcher calls
  * around every request (robots.txt, redirects), and the hold-off a Retry-After asks for.
  */
-import type { UrlEnvelope } from '../kafka/schema.js';
+import { politenessHostOf, type UrlEnvelope } from '../records/index.js';
 import type { Limiter, RateRule } from '../ratelimit/limiter.js';
 import type { RequestHooks } from '../fetch/types.js';
 import type { FetchOutcome } from './outcomes.js';
@@ -39,24 +39,26 @@ export class PolitenessGate {
     let lastSent: { host: string; at: number } | undefined;
     return {
       beforeRequest: async (url: URL) => {
+        const host = politenessHostOf(url);
         // The previous request of this fetch was spaced by the interval known when it left; robots.txt may have
         // raised it since (Crawl-delay), and the next request must keep the raised one from that send.
-        if (lastSent?.host === url.hostname) {
-          const holdMs = lastSent.at + intervalOf(url.hostname) + 1 - Date.now();
-          if (holdMs > 0) await limiter.holdOff(`host:${url.hostname}`, holdMs).catch(() => undefined);
+        if (lastSent?.host === host) {
+          const holdMs = lastSent.at + intervalOf(host) + 1 - Date.now();
+          if (holdMs > 0) await limiter.holdOff(`host:${host}`, holdMs).catch(() => undefined);
         }
         for (;;) {
           if (signal.aborted) throw new Error('aborted');
-          const answer = await limiter.tryAcquire(this.rulesFor(envelope, url.hostname)).catch(() => ({ granted: false, retryAfterMs: 500 }));
+          const answer = await limiter.tryAcquire(this.rulesFor(envelope, host)).catch(() => ({ granted: false, retryAfterMs: 500 }));
           if (answer.granted) return;
           await new Promise((r) => setTimeout(r, answer.retryAfterMs));
         }
       },
       sent: async (url: URL, at: number) => {
-        lastSent = { host: url.hostname, at };
+        const host = politenessHostOf(url);
+        lastSent = { host, at };
         // +1: `at` is a millisecond clock reading, up to 1 ms earlier than the real send.
-        const holdMs = at + intervalOf(url.hostname) + 1 - Date.now();
-        if (holdMs > 0) await limiter.holdOff(`host:${url.hostname}`, holdMs).catch(() => undefined);
+        const holdMs = at + intervalOf(host) + 1 - Date.now();
+        if (holdMs > 0) await limiter.holdOff(`host:${host}`, holdMs).catch(() => undefined);
       },
     };
   }

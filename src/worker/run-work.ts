@@ -9,7 +9,7 @@ import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js'
 import type { Logger } from '../log.js';
 import { connectAdmin, createProducer, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
-import { TOPICS } from '../kafka/schema.js';
+import { TOPICS } from '../records/index.js';
 import { createFetcher } from '../fetch/index.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';
 import type { StatsLimiter } from '../ratelimit/fallback-limiter.js';

@@ -6,7 +6,7 @@
 import type { Logger } from '../log.js';
 import type { KafkaConfig } from '../kafka/config.js';
 import type { Producer } from '../kafka/clients.js';
-import type { UrlEnvelope } from '../kafka/schema.js';
+import type { UrlEnvelope } from '../records/index.js';
 import type { Limiter, RateRule } from '../ratelimit/limiter.js';
 import type { RequestHooks } from '../fetch/types.js';
 import type { PartitionOffsets } from './offset-tracker.js';

@@ -5,7 +5,7 @@
  * re-emits and the commit are one transaction: a read_committed reader of urls and dlq.parked sees none twice.
  */
 import { afterAll, describe, expect, test } from '@jest/globals';
-import type { DlqRecord } from '../../src/kafka/schema.js';
+import type { DlqRecord } from '../../src/records/index.js';
 import { auditPipeline, formatAudit } from '../helpers/audit.js';
 import { testBrokers, uniqueName } from '../helpers/env.js';
 import { produceRaw, withAdmin } from '../helpers/kafka.js';

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
-import type { DlqRecord, ErrorRecord, UrlEnvelope } from '../../src/kafka/schema.js';
+import type { DlqRecord, ErrorRecord, UrlEnvelope } from '../../src/records/index.js';
 import { murmur2Partition } from '../../src/partition/murmur2.js';
 import { runCli } from '../helpers/cli.js';
 import { testBrokers, uniqueName } from '../helpers/env.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, stopBroker } from '../../scripts/stack/broker.js';
-import type { UrlEnvelope } from '../../src/kafka/schema.js';
+import type { UrlEnvelope } from '../../src/records/index.js';
 import { runCli } from '../helpers/cli.js';
 import { startCli, urlLines } from '../helpers/produce.js';
 import { highWatermarkTotal, readBack, withAdmin } from '../helpers/kafka.js';

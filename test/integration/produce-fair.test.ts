@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { UrlEnvelope } from '../../src/kafka/schema.js';
+import type { UrlEnvelope } from '../../src/records/index.js';
 import { createLogger } from '../../src/log.js';
 import { bandPartition, hostPartition } from '../../src/partition/partitioner.js';
 import { RedisDepthSource, decrementDepth, depthKey } from '../../src/partition/redis-depth.js';

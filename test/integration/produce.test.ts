@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { UrlEnvelope } from '../../src/kafka/schema.js';
+import type { UrlEnvelope } from '../../src/records/index.js';
 import { hostPartition } from '../../src/partition/partitioner.js';
 import { runCli } from '../helpers/cli.js';
 import { testBrokers, testRedisUrl, uniqueName } from '../helpers/env.js';

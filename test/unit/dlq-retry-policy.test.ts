@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import type { DlqRecord } from '../../src/kafka/schema.js';
-import { cooldownFor, decide, parkedRecord, parseDlqRecord, type RetryPolicy } from '../../src/dlq/retry-policy.js';
+import { decodeDlqRecord, type DlqRecord } from '../../src/records/index.js';
+import { cooldownFor, decide, parkedRecord, type RetryPolicy } from '../../src/dlq/retry-policy.js';
 import { OnceProgress } from '../../src/dlq/once-progress.js';
 import { DlqStatsBuilder, errorClass, top } from '../../src/dlq/stats.js';
 
@@ -65,8 +65,8 @@ describe('decide', () => {
   });
 
   test('missing optional envelope fields get defaults', () => {
-    const r = parseDlqRecord(json({ original: { url: 'https://b/', host: 'b' }, failed_at: 1, attempts: 2 }));
-    expect(r).toMatchObject({ original: { customer_id: '', priority: 0, attempt: 1 }, error: '', status: null });
+    const r = decodeDlqRecord(json({ original: { url: 'https://b/', host: 'b' }, failed_at: 1, attempts: 2 }));
+    expect(r).toMatchObject({ ok: true, record: { original: { customer_id: '', priority: 0, attempt: 1 }, error: '', status: null } });
   });
 });
 

@@ -1,7 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { AuditAccumulator } from '../../src/audit/accumulator.js';
 import { barOf, renderAudit } from '../../src/audit/render.js';
-import { hostOfUrl } from '../../src/partition/url-host.js';
 import { FAIR_DEFAULTS, bandPartition, hostPartition } from '../../src/partition/partitioner.js';
 
 const DEFAULTS = { fairThreshold: FAIR_DEFAULTS.threshold, fairBands: FAIR_DEFAULTS.bands };
@@ -89,16 +88,5 @@ describe('renderAudit', () => {
     expect(barOf(0, 10, 4)).toBe('');
     expect(barOf(5, 10, 4)).toBe('██');
     expect(barOf(1, 1000, 4)).toBe('▏');
-  });
-});
-
-describe('hostOfUrl', () => {
-  test('lowercase, punycode, default ports dropped, other ports kept; only http(s)', () => {
-    expect(hostOfUrl('https://Example.COM/a')).toBe('example.com');
-    expect(hostOfUrl('http://bücher.example:80/')).toBe('xn--bcher-kva.example');
-    expect(hostOfUrl(' https://example.com:8443/x ')).toBe('example.com:8443');
-    expect(hostOfUrl('ftp://example.com/')).toBeNull();
-    expect(hostOfUrl('not a url')).toBeNull();
-    expect(hostOfUrl('')).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { normalizeUrl } from '../../src/fetch/normalize-url.js';
+import { normalizeUrl } from '../../src/records/index.js';
 
 const ok = (input: string) => {
   const r = normalizeUrl(input);

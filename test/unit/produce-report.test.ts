@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { EnvelopeEncoder } from '../../src/produce/envelope-encoding.js';
+import { EnvelopeEncoder } from '../../src/records/index.js';
 import { ProduceStats } from '../../src/produce/produce-stats.js';
 import { produceReport } from '../../src/produce/report.js';
 import type { ProduceResult } from '../../src/produce/run-produce.js';

@@ -4,7 +4,7 @@
  * the byte budget, and shutdown's abort leaves the URL unfinished.
  */
 import { describe, expect, test } from '@jest/globals';
-import type { UrlEnvelope } from '../../src/kafka/schema.js';
+import type { UrlEnvelope } from '../../src/records/index.js';
 import type { RequestHooks } from '../../src/fetch/types.js';
 import { FetchStage } from '../../src/worker/fetch-stage.js';
 import { PartitionOffsets } from '../../src/worker/offset-tracker.js';

@@ -1,7 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { jsonWithStringField } from '../../src/worker/json-bytes.js';
+import { jsonWithStringField, type PageRecord, type UrlEnvelope } from '../../src/records/index.js';
 import { outcomeRecords, shrinkPageRecord } from '../../src/worker/outcomes.js';
-import type { PageRecord, UrlEnvelope } from '../../src/kafka/schema.js';
 
 /** A seeded generator, so a failure names the string that broke it. */
 function lcg(seed: number): () => number {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import type { Producer } from '../../src/kafka/clients.js';
-import type { UrlEnvelope } from '../../src/kafka/schema.js';
+import type { UrlEnvelope } from '../../src/records/index.js';
 import { createLogger } from '../../src/log.js';
 import { PartitionOffsets } from '../../src/worker/offset-tracker.js';
 import { OutcomeRouter } from '../../src/worker/outcome-router.js';

@@ -3,7 +3,7 @@
  * test/integration/fetch-politeness-hooks.test.ts, the spacing a host sees by test/integration/worker.test.ts).
  */
 import { describe, expect, test } from '@jest/globals';
-import type { UrlEnvelope } from '../../src/kafka/schema.js';
+import type { UrlEnvelope } from '../../src/records/index.js';
 import type { AcquireResult, RateRule } from '../../src/ratelimit/limiter.js';
 import { PolitenessGate } from '../../src/worker/politeness-gate.js';
 

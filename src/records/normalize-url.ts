@@ -3,7 +3,9 @@
  * Parsing is WHATWG URL's (what browsers and Node's fetch do), which already lowercases the host, turns IDN
  * hosts into punycode and drops default ports. On top of it kscrape refuses what a line-oriented URL list
  * should never contain and removes the fragment (it never reaches the server, so it only splits duplicates).
+ * The host it returns is the envelope's `host` (./host.ts `hostKey`: port kept when not the default).
  */
+import { hostKeyOf } from './host.js';
 
 export const URL_REJECT_REASONS = [
   'too-long',
@@ -62,7 +64,7 @@ export function normalizeUrl(input: string, opts: NormalizeOptions = {}): Normal
   if (text.includes('#')) url.hash = '';
   const href = url.href;
   if (href.length > maxLength) return rejected('too-long', `${href.length} characters after normalization (limit ${maxLength})`);
-  return { ok: true, url: href, host: url.host };
+  return { ok: true, url: href, host: hostKeyOf(url) };
 }
 
 const SLASH = 0x2f;

@@ -1,7 +1,8 @@
 /**
- * A page record's JSON built from the body's UTF-8 bytes. The record that waits for the broker's ack is one
- * Buffer; the body is never held as a decoded JS string, then a JSON string, then a Buffer again (three
- * copies of every page kept alive until delivery, which is what made 1 MiB pages cost memory).
+ * The pages topic's encoder: a page record's JSON built from the body's UTF-8 bytes. The record that waits
+ * for the broker's ack is one Buffer; the body is never held as a decoded JS string, then a JSON string, then
+ * a Buffer again (three copies of every page kept alive until delivery, which is what made 1 MiB pages cost
+ * memory).
  */
 
 /**

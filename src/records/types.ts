@@ -1,22 +1,11 @@
 /**
  * The records kscrape writes to and reads from its topics: one definition, shared by every command.
+ * Built by ./url-envelope.ts (urls), worker/outcomes.ts (pages, errors, dlq, metrics) and dlq/retry-policy.ts
+ * (dlq.parked, in the errors shape); encoded by ./envelope-encoder.ts and ./json-bytes.ts (the others with
+ * JSON.stringify); decoded by ./decode.ts.
  * Field names are snake_case because other languages' consumers read these topics too.
  * Times are epoch milliseconds.
  */
-
-/** The standard topics, before --topic-prefix. */
-export const TOPICS = {
-  urls: 'urls',
-  pages: 'pages',
-  extractions: 'extractions',
-  errors: 'errors',
-  dlq: 'dlq',
-  metrics: 'metrics',
-  /** Records `dlq retry` gave up on after --max-attempts, for people to review. */
-  dlqParked: 'dlq.parked',
-} as const;
-
-export type TopicName = keyof typeof TOPICS;
 
 /** urls topic. Key: the host (lowercase, punycode, no port unless non-default). */
 export interface UrlEnvelope {
