@@ -2,7 +2,6 @@
 import { Option, type Command } from 'commander';
 import { TOPICS } from '../records/index.js';
 import { AUDIT_DEFAULTS } from '../audit/defaults.js';
-import { FAIR_DEFAULTS } from '../partition/partitioner.js';
 import { HOT_RATIO } from '../partition/skew.js';
 import type { AuditReport } from '../audit/accumulator.js';
 import { UserError } from '../errors.js';

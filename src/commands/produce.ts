@@ -2,7 +2,6 @@
 import { Option, type Command } from 'commander';
 import { UserError } from '../errors.js';
 import { DELIVERY_TIMEOUT_MS, bulkProducerConfig, describeRoleDefaults } from '../kafka/client-configs.js';
-import { TOPICS } from '../records/index.js';
 import { PARTITIONERS, type PartitionerName } from '../partition/partitioner.js';
 import { INPUT_FORMATS, type InputFormat } from '../produce/input-line.js';
 import { PRODUCE_DEFAULTS as D } from '../produce/produce-defaults.js';
