@@ -4,6 +4,7 @@
  */
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { formatDuration } from '../units.js';
 import type { KafkaConfig } from '../kafka/config.js';
 import { connectAdmin } from '../kafka/admin.js';
 import { readGroupsIsolated, type StartedChild } from '../kafka/isolated-group-reads.js';
@@ -121,6 +122,7 @@ async function watch(opts: LagOptions, once: () => Promise<{ groups: GroupLag[];
   let code: LagExitCode = LagExit.unknown;
   try {
     while (!stopped) {
+      const started = Date.now();
       try {
         const { groups, at } = await once();
         const figures = new Map<string, WatchFigures>();
@@ -138,7 +140,11 @@ async function watch(opts: LagOptions, once: () => Promise<{ groups: GroupLag[];
         opts.logger.error(`UNKNOWN: ${errorMessage(err)}`);
       }
       if (stopped) break;
-      await new Promise<void>((resolve) => { const t = setTimeout(resolve, opts.watchMs); wake = () => { clearTimeout(t); resolve(); }; });
+      // The interval runs from the start of a report, so reports come every interval, not interval + report time.
+      const tookMs = Date.now() - started;
+      const intervalMs = opts.watchMs ?? 0;
+      if (tookMs > intervalMs) opts.logger.warn(`lag: this report took ${formatDuration(tookMs)}, longer than the --watch interval ${formatDuration(intervalMs)}`);
+      await new Promise<void>((resolve) => { const t = setTimeout(resolve, Math.max(0, intervalMs - tookMs)); wake = () => { clearTimeout(t); resolve(); }; });
     }
   } finally {
     signals?.forEach((s) => process.off(s, stop));

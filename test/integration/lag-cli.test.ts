@@ -148,6 +148,35 @@ describe('kscrape lag on the real broker', () => {
     expect(reports[0]!.groups[0]!.partitions[1]!.status).toBe('…');
   });
 
+  test('--watch redraws at its interval and every report carries the lag in time (issue #18, 1)', async () => {
+    const bin = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
+    const child = spawn(process.execPath, [bin, ...lagArgs, '--watch', '1s', '--timeout', '3s', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const reports: { at: string; groups: { partitions: { lag_ms: number | null }[] }[] }[] = [];
+    const arrivals: number[] = [];
+    let buffer = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        buffer += d.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop()!;
+        for (const l of lines) if (l.trim()) { reports.push(JSON.parse(l)); arrivals.push(Date.now()); }
+        if (reports.length >= 4) resolve();
+      });
+      void exited.then(() => resolve());
+    });
+    child.kill('SIGINT');
+    await exited;
+    expect(reports.length).toBeGreaterThanOrEqual(4);
+    for (const r of reports.slice(0, 4)) {
+      const ages = r.groups[0]!.partitions.map((p) => p.lag_ms);
+      expect(ages[1]).toBeGreaterThanOrEqual(6 * HOUR);
+      expect(ages[2]).toBeGreaterThanOrEqual(2 * HOUR);
+    }
+    // Reports 2..4 come about one interval apart (not interval + timestamp deadline).
+    for (let i = 1; i < 4; i++) expect(arrivals[i]! - arrivals[i - 1]!).toBeLessThan(1_900);
+  });
+
   test('--all-groups includes a group with no live members', async () => {
     const r = await runCli(['--brokers', testBrokers(), 'lag', '--all-groups', '--json', '--no-time']);
     const groups = (JSON.parse(r.stdout) as { groups: { group: string; state: string }[] }).groups;
