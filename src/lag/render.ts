@@ -72,7 +72,7 @@ export function renderTable(groups: GroupLag[], verdict: Verdict, opts: RenderOp
   }
   const lines = [body];
   for (const g of groups) {
-    lines.push(`${c.bold(g.group)}  state ${g.state}, ${g.members === null ? 'members unknown' : `${g.members} member${g.members === 1 ? '' : 's'}`}, lag ${g.totalLag}, oldest unconsumed ${g.maxLagMs === null ? (g.totalLag && !opts.noTime ? '?' : '-') : formatDuration(g.maxLagMs)}`);
+    lines.push(`${c.bold(g.group)}  state ${g.state}, ${g.members === null ? 'members unknown' : `${g.members} member${g.members === 1 ? '' : 's'}`}, lag ${dash(g.totalLag)}, oldest unconsumed ${g.maxLagMs === null ? (g.totalLag && !opts.noTime ? '?' : '-') : formatDuration(g.maxLagMs)}`);
   }
   const tone = verdict.code === 0 ? c.green : verdict.code === 1 ? c.yellow : c.red;
   lines.push(tone(`${LAG_EXIT_NAMES[verdict.code]}${verdict.reasons.length ? `: ${verdict.reasons.join('; ')}` : ''}`));

@@ -109,6 +109,17 @@ describe('kscrape lag on the real broker', () => {
     expect(r.stderr).toContain('does not exist');
   });
 
+  test('a group that does not exist has no lag figure: null in --json, "-" in the table (issue #18, 3)', async () => {
+    const name = uniqueName('nobody');
+    const json = await runCli(['--brokers', testBrokers(), 'lag', '--group', name, '--json']);
+    expect(json.code).toBe(3);
+    expect((JSON.parse(json.stdout) as { groups: { lag: number | null }[] }).groups[0]!.lag).toBeNull();
+    const table = await runCli(['--brokers', testBrokers(), 'lag', '--group', name]);
+    expect(table.code).toBe(3);
+    expect(`${table.stdout}${table.stderr}`).toMatch(/lag -, /);
+    expect(`${table.stdout}${table.stderr}`).not.toMatch(/lag 0\b/);
+  });
+
   test('usage errors exit 3 (UNKNOWN), not 2 (CRITICAL)', async () => {
     expect((await runCli(['--brokers', testBrokers(), 'lag'])).code).toBe(3);
     expect((await runCli(['--brokers', testBrokers(), 'lag', '--group', group, '--bogus'])).code).toBe(3);
