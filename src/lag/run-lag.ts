@@ -13,7 +13,7 @@ import { collectLag, listGroups, type ReadGroups } from './collect.js';
 import { consumerGroupIds } from './member-plan.js';
 import { openTimestampProbe } from './oldest-record.js';
 import { partitionStatus, rates, SampleWindows } from './partition-status.js';
-import { partitionKey, renderTable, toJson, type WatchFigures } from './render.js';
+import { partitionKey, renderSummary, renderTable, toJson, type WatchFigures } from './render.js';
 import { evaluate, LagExit, type LagExitCode, type LagLimits } from './thresholds.js';
 import type { GroupLag } from './lag-model.js';
 
@@ -101,12 +101,18 @@ function report(opts: LagOptions, groups: GroupLag[], at: number, figures: Map<s
   if (opts.json) {
     opts.write(`${JSON.stringify(toJson(groups, verdict, at, figures))}\n`);
   } else {
-    const header = figures ? `kscrape lag --watch  ${new Date(at).toISOString()}  (Ctrl-C to stop)\n` : '';
-    opts.write(`${opts.tty && figures ? '\x1b[H\x1b[2J' : ''}${header}${renderTable(groups, verdict, { color: opts.color, noTime: opts.noTime, table: opts.tty, ...(figures ? { watch: figures } : {}) })}`);
-  }
-  if (!opts.json && !opts.tty) {
-    for (const r of verdict.reasons) opts.logger.info(r);
-    for (const g of groups) for (const p of g.problems) if (p.kind === 'members') opts.logger.warn(p.detail);
+    const header = figures ? `kscrape lag --watch  ${new Date(at).toISOString()}  (Ctrl-C to stop)` : undefined;
+    const table = renderTable(groups, verdict, { color: opts.color, noTime: opts.noTime, table: opts.tty, ...(figures ? { watch: figures } : {}) });
+    const summary = renderSummary(groups, verdict, { color: opts.color, noTime: opts.noTime });
+    if (opts.tty) {
+      opts.write(`${figures ? '\x1b[H\x1b[2J' : ''}${header ? `${header}\n` : ''}${table}${summary.join('\n')}\n`);
+    } else {
+      // Off a terminal stdout holds the rows only (every line splits alike for awk); the rest is for a person.
+      if (header) opts.logger.info(header);
+      opts.write(table);
+      for (const line of summary) opts.logger.info(line);
+      for (const g of groups) for (const p of g.problems) if (p.kind === 'members') opts.logger.warn(p.detail);
+    }
   }
   return verdict.code;
 }

@@ -88,6 +88,19 @@ describe('kscrape lag on the real broker', () => {
     expect(r.stdout).not.toContain('│');
   });
 
+  test('piped output (issue #18, 7): rows only on stdout, all alike, one format per unit; the summary on stderr', async () => {
+    const r = await runCli(lagArgs);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trimEnd().split('\n').map((l) => l.trim().split(/\s+/));
+    expect(rows).toHaveLength(5);
+    for (const row of rows) expect(row).toHaveLength(10);
+    // The caught-up partition's age is written as the total's is (`0ms`), not `0`.
+    expect(rows[1]).toEqual([group, topic, '0', '10', '10', '0', '0ms', '-', '-', '-']);
+    expect(r.stdout).not.toMatch(/state |^OK/m);
+    expect(r.stderr).toContain(`${group}  state Empty, 0 members, lag 8, oldest unconsumed 6.0h`);
+    expect(r.stderr.split('\n')).toContain('OK');
+  });
+
   test.each([
     [['--max-lag', '100'], 0],
     [['--max-lag', '9'], 1],
