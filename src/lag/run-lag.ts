@@ -66,8 +66,7 @@ async function lagWithChild(opts: LagOptions, takeChild: () => StartedChild | un
   } catch (err) {
     await opened?.close();
     // A monitor must see UNKNOWN (3), not a generic failure, when lag cannot be read at all.
-    opts.logger.error(`UNKNOWN: ${errorMessage(err)}`);
-    return LagExit.unknown;
+    return unreadable(opts, err);
   }
   const probe = opened?.probe;
   const readGroups: ReadGroups = (tasks) => {
@@ -89,11 +88,17 @@ async function lagWithChild(opts: LagOptions, takeChild: () => StartedChild | un
     }
     return await watch(opts, once);
   } catch (err) {
-    opts.logger.error(`UNKNOWN: ${errorMessage(err)}`);
-    return LagExit.unknown;
+    return unreadable(opts, err);
   } finally {
     await Promise.all([admin.close(), opened?.close()]);
   }
+}
+
+/** Nothing could be read: UNKNOWN on stderr and, with --json, as a report with no groups (never an empty stdout). */
+function unreadable(opts: LagOptions, err: unknown): LagExitCode {
+  opts.logger.error(`UNKNOWN: ${errorMessage(err)}`);
+  if (opts.json) opts.write(`${JSON.stringify(toJson([], { code: LagExit.unknown, reasons: [errorMessage(err)] }, Date.now()))}\n`);
+  return LagExit.unknown;
 }
 
 function report(opts: LagOptions, groups: GroupLag[], at: number, figures: Map<string, WatchFigures> | undefined): LagExitCode {
