@@ -247,7 +247,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         // raised it since (Crawl-delay), and the next request must keep the raised one from that send.
         if (lastSent?.host === url.hostname) {
           const holdMs = lastSent.at + intervalOf(url.hostname) + 1 - Date.now();
-          if (holdMs > 0) await opts.limiter.holdOff(`host:${url.hostname}`, holdMs).catch(() => undefined);
+          if (holdMs > 0) await opts.limiter.holdOff(`host:${url.hostname}`, holdMs, 'spacing').catch(() => undefined);
         }
         for (;;) {
           if (signal.aborted) throw new Error('aborted');
@@ -260,7 +260,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
         lastSent = { host: url.hostname, at };
         // +1: `at` is a millisecond clock reading, up to 1 ms earlier than the real send.
         const holdMs = at + intervalOf(url.hostname) + 1 - Date.now();
-        if (holdMs > 0) await opts.limiter.holdOff(`host:${url.hostname}`, holdMs).catch(() => undefined);
+        if (holdMs > 0) await opts.limiter.holdOff(`host:${url.hostname}`, holdMs, 'spacing').catch(() => undefined);
       },
     };
   }
