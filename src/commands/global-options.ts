@@ -3,6 +3,7 @@
  * flag > environment > --client-config file > built-in default.
  */
 import { Command, Option } from 'commander';
+import { checkBootstrapServers } from '../kafka/bootstrap-servers.js';
 import { readClientProperties } from '../kafka/client-properties.js';
 import { DEFAULT_BROKERS, buildKafkaConfig, parsePropertyFlags, resolveBrokers, roleDefaults, type BrokerChoice, type ClientRole, type KafkaConfig } from '../kafka/config.js';
 import { registerSecret } from '../kafka/redact.js';
@@ -59,6 +60,11 @@ interface RawGlobalOptions {
   verbose?: boolean;
 }
 
+/** The setting a bootstrap list came from, as a usage error names it. */
+const BROKER_SOURCES: Record<BrokerChoice['source'], (file: string | undefined) => string> = {
+  flag: () => '--brokers', env: () => ENV.brokers, 'config-file': (file) => `bootstrap.servers in ${file ?? '--client-config'}`, default: () => 'the default brokers',
+};
+
 export function resolveGlobalOptions(raw: RawGlobalOptions, env: NodeJS.ProcessEnv = process.env, logger?: Logger): GlobalContext {
   const log = logger ?? createLogger({ level: raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal' });
   const clientConfigFile = raw.clientConfig ?? nonEmpty(env[ENV.clientConfig]);
@@ -69,6 +75,7 @@ export function resolveGlobalOptions(raw: RawGlobalOptions, env: NodeJS.ProcessE
     if (parsed.dropped.length) log.debug(`${clientConfigFile}: ignored Java-only keys: ${parsed.dropped.join(', ')}`);
   }
   const brokers = resolveBrokers({ flag: raw.brokers, env: nonEmpty(env[ENV.brokers]), file: clientConfig['bootstrap.servers'] });
+  checkBootstrapServers(brokers.brokers, BROKER_SOURCES[brokers.source](clientConfigFile));
   const overrides = parsePropertyFlags(raw.property ?? []);
   const topicPrefix = raw.topicPrefix ?? env[ENV.topicPrefix] ?? '';
   if (/[^a-zA-Z0-9._-]/.test(topicPrefix)) {

@@ -107,6 +107,15 @@ describe('kscrape check', () => {
   });
 });
 
+describe('a bootstrap address with a bad port (issue #18, 6)', () => {
+  test('--brokers localhost:36543x is a usage error: exit 2, one line, nothing sent', async () => {
+    const r = await runCli(['--brokers', 'localhost:36543x', 'check', '--timeout', '2s']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining("--brokers: 'localhost:36543x' has a bad port '36543x'")]);
+    expect(r.stdout).toBe('');
+  });
+});
+
 describe('--json failures are JSON on stdout too (issue #18, 8)', () => {
   interface FailureJson { ok: boolean; command: string | null; error: { code: string; message: string }; exit_code: number; exit_meaning: string }
 
