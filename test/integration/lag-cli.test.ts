@@ -26,6 +26,28 @@ async function commitAsSimpleConsumer(group: string, offsets: { topic: string; p
   }
 }
 
+/** Runs `kscrape <args>` (a --watch --json run) until `count` reports arrived (or it exited), then SIGINT. */
+async function watchReports<T>(args: string[], count: number): Promise<{ reports: T[]; arrivals: number[]; exited: number | null }> {
+  const bin = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const reports: T[] = [];
+  const arrivals: number[] = [];
+  let buffer = '';
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      for (const l of lines) if (l.trim()) { reports.push(JSON.parse(l) as T); arrivals.push(Date.now()); }
+      if (reports.length >= count) resolve();
+    });
+    void exited.then(() => resolve());
+  });
+  child.kill('SIGINT');
+  return { reports, arrivals, exited: await exited };
+}
+
 interface Row { topic: string; partition: number; current: string; logEnd: string; lag: string; consumer: string }
 
 function parseDescribe(stdout: string): Row[] {
@@ -147,23 +169,9 @@ describe('kscrape lag on the real broker', () => {
   });
 
   test('--watch: one JSON report per interval with rates and status; SIGINT ends it with the last exit code', async () => {
-    const bin = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
-    const child = spawn(process.execPath, [bin, ...lagArgs, '--watch', '300ms', '--json', '--max-lag', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const reports: { exit_code: number; groups: { partitions: { partition: number; status?: string; consumed_per_sec?: number | null }[] }[] }[] = [];
-    let buffer = '';
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (d: Buffer) => {
-        buffer += d.toString();
-        const lines = buffer.split('\n');
-        buffer = lines.pop()!;
-        for (const l of lines) if (l.trim()) reports.push(JSON.parse(l));
-        if (reports.length >= 3) resolve();
-      });
-      void exited.then(() => resolve());
-    });
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    type Report = { exit_code: number; groups: { partitions: { partition: number; status?: string; consumed_per_sec?: number | null }[] }[] };
+    const { reports, exited } = await watchReports<Report>([...lagArgs, '--watch', '300ms', '--json', '--max-lag', '100'], 3);
+    expect(exited).toBe(0);
     expect(reports.length).toBeGreaterThanOrEqual(3);
     const last = reports[2]!.groups[0]!.partitions;
     // Nobody owns these partitions and nothing moves: the lagging ones are STOP, the caught-up one OK.
@@ -173,24 +181,8 @@ describe('kscrape lag on the real broker', () => {
   });
 
   test('--watch redraws at its interval and every report carries the lag in time (issue #18, 1)', async () => {
-    const bin = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
-    const child = spawn(process.execPath, [bin, ...lagArgs, '--watch', '1s', '--timeout', '3s', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const reports: { at: string; groups: { partitions: { lag_ms: number | null }[] }[] }[] = [];
-    const arrivals: number[] = [];
-    let buffer = '';
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (d: Buffer) => {
-        buffer += d.toString();
-        const lines = buffer.split('\n');
-        buffer = lines.pop()!;
-        for (const l of lines) if (l.trim()) { reports.push(JSON.parse(l)); arrivals.push(Date.now()); }
-        if (reports.length >= 4) resolve();
-      });
-      void exited.then(() => resolve());
-    });
-    child.kill('SIGINT');
-    await exited;
+    type Report = { at: string; groups: { partitions: { lag_ms: number | null }[] }[] };
+    const { reports, arrivals } = await watchReports<Report>([...lagArgs, '--watch', '1s', '--timeout', '3s', '--json'], 4);
     expect(reports.length).toBeGreaterThanOrEqual(4);
     for (const r of reports.slice(0, 4)) {
       const ages = r.groups[0]!.partitions.map((p) => p.lag_ms);
