@@ -28,5 +28,7 @@ code=$?
   fi
 } > "$tmp"
 rm -f "$tmp.json"
+# mktemp made it 0600: node_exporter usually runs as another user and must be able to read it.
+chmod 0644 "$tmp"
 # Rename into place so node_exporter never reads a half-written file.
 mv "$tmp" "$dir/kscrape-lag-$group.prom"

@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     await Promise.race([allDone, sleep(2_000)]);
   }
   for (const w of workers) expectOk(w.id, await w.run.done);
-  const left = /state \w+, \d+ members?, lag (\d+)/.exec(lastLag?.stdout ?? '')?.[1];
+  const left = /state \w+, \d+ members?, lag (\d+)/.exec(lastLag?.stderr ?? '')?.[1]; // piped: the summary is on stderr
   if (left && left !== '0') note(`the workers ended with ${left} URLs not fetched yet (an --idle-exit during a rebalance); the next run takes them`);
 
   // Rounds until a retry re-emits nothing: normally retry, run, retry (which parks). A worker that left URLs

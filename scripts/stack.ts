@@ -55,8 +55,9 @@ async function main(): Promise<number> {
       const brokerUp = broker ? isAlive(broker.pid) && (await brokerAnswers(broker.brokers)) : false;
       const redisUp = redis ? await redisAnswers(redis.url) : false;
       process.stdout.write(`kafka  ${broker ? `${broker.brokers} pid ${broker.pid} ${brokerUp ? 'up' : 'DOWN'}` : 'not started'}\n`);
-      process.stdout.write(`redis  ${redis ? `${redis.url} ${redisUp ? 'up' : 'DOWN'}` : 'not started'}\n`);
-      return broker && redis && brokerUp && redisUp ? 0 : 1;
+      process.stdout.write(`redis  ${redis ? `${redis.url} ${redisUp ? 'up' : 'DOWN'}${redis.pid ? '' : ' (reused; down leaves it running)'}` : 'not started'}\n`);
+      // 1 when something the stack started or reuses does not answer; what is not started (after down) is not down.
+      return (broker && !brokerUp) || (redis && !redisUp) ? 1 : 0;
     }
     case 'down': {
       const stoppedBroker = await stopBroker(stateDir);

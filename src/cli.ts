@@ -9,6 +9,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, KscrapeError } from './errors.js';
 import { exitQuietlyOnClosedOutput } from './closed-output.js';
+import { failureJson, wantsJson } from './failure-json.js';
 import { createLogger } from './log.js';
 import { packageVersion } from './version.js';
 import { addGlobalOptions } from './commands/global-options.js';
@@ -81,24 +82,29 @@ export async function main(argv: string[], opts: MainOptions = {}): Promise<numb
   exitQuietlyOnClosedOutput([stdout, stderr], { exitCode: () => exitCode, report: (line) => void stderr.write(line) });
   const verbose = argv.includes('-v') || argv.includes('--verbose');
   const logger = createLogger({ level: verbose ? 'verbose' : 'normal', write: (l) => void stderr.write(l) });
+  let name: string | undefined;
+  const failed = (code: string, message: string, exitCode: number): number => {
+    if (wantsJson(argv.slice(2))) stdout.write(failureJson({ command: name, code, message, exitCode }));
+    return exitCode;
+  };
   try {
+    name = commandNamed(argv);
     // The completion scripts list every command, so that one needs the whole tree too.
-    const name = commandNamed(argv);
     const program = await createProgram(runtime, stderr, name === 'completion' ? undefined : name);
     await program.parseAsync(argv);
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and --version end in a CommanderError with exit code 0; everything else is a usage error.
-      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      return err.exitCode === 0 ? ExitCode.ok : failed('usage', err.message.replace(/^error: /, ''), ExitCode.usage);
     }
     if (err instanceof KscrapeError) {
       logger.error(err.message);
       if (verbose && err.cause) logger.debug(String((err.cause as Error).stack ?? err.cause));
-      return err.exitCode;
+      return failed(err.code, err.message, err.exitCode);
     }
     logger.error(`internal error: ${(err as Error)?.message ?? String(err)}${verbose ? '' : ' (run with --verbose for details)'}`);
     if (verbose) logger.debug(String((err as Error)?.stack));
-    return ExitCode.failure;
+    return failed('internal', (err as Error)?.message ?? String(err), ExitCode.failure);
   }
 }

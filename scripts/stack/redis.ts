@@ -75,11 +75,14 @@ export async function ensureRedis(opts: { stateDir: string; url?: string; log?: 
   return started;
 }
 
-/** Stops the Redis this stack started; one it merely reused is left alone. */
+/**
+ * Stops the Redis this stack started; one it merely reused is left alone, and so is its record: it still runs,
+ * and `status` says so (instead of "not started") until the next `up` looks again.
+ */
 export async function stopRedis(stateDir: string): Promise<boolean> {
   const state = readRedisState(stateDir);
-  rmSync(stateFile(stateDir), { force: true });
   if (!state?.pid) return false;
+  rmSync(stateFile(stateDir), { force: true });
   await terminate(state.pid, 5_000);
   return true;
 }

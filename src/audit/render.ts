@@ -43,13 +43,14 @@ export function renderAudit(report: AuditReport, opts: RenderOptions): string {
     lines.push(`  ${`p${p}`.padEnd(labelWidth)} ${paint(bar.padEnd(width))} ${fmt(count).padStart(countWidth)} ${hot ? c.red('HOT') : '   '}  ${c.green(fairBar.padEnd(width))} ${fmt(fairCount).padStart(countWidth)}`);
   }
   lines.push('');
-  lines.push(`  ${'layout'.padEnd(10)}${'skew'.padStart(7)}${'CV'.padStart(7)}${'hot'.padStart(6)}${'empty'.padStart(7)}${'max'.padStart(countWidth + 2)}${'mean'.padStart(countWidth + 2)}`);
-  const statLine = (name: string, s: SkewStats) =>
-    `  ${name.padEnd(10)}${s.skew.toFixed(2).padStart(7)}${s.cv.toFixed(2).padStart(7)}${String(s.hot.length).padStart(6)}${String(s.empty).padStart(7)}${fmt(s.max).padStart(countWidth + 2)}${fmt(s.mean).padStart(countWidth + 2)}`;
-  if (report.observed) lines.push(statLine('observed', report.observed.stats));
-  lines.push(statLine('host', report.host.stats));
-  lines.push(statLine('fair', report.fair.stats));
-  if (report.recommendation.projected) lines.push(c.dim(statLine('suggested', report.recommendation.projected) + '  (estimate)'));
+  const statRows: [string, SkewStats][] = [
+    ...(report.observed ? [['observed', report.observed.stats] as [string, SkewStats]] : []),
+    ['host', report.host.stats], ['fair', report.fair.stats],
+    ...(report.recommendation.projected ? [['suggested', report.recommendation.projected] as [string, SkewStats]] : []),
+  ];
+  const table = statsTable(statRows);
+  lines.push(...table.slice(0, report.recommendation.projected ? -1 : undefined));
+  if (report.recommendation.projected) lines.push(c.dim(`${table[table.length - 1]!}  (estimate)`));
   lines.push(c.dim(`  skew = max/mean; CV = std dev/mean; hot = more than ${HOT_RATIO}× the mean`));
 
   lines.push(...hotSection(`Hot partitions (${primaryName})`, primary, c));
@@ -64,6 +65,22 @@ export function renderAudit(report: AuditReport, opts: RenderOptions): string {
   }
   for (const note of rec.notes) lines.push(c.dim(`  note: ${note}`));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The statistics as columns padded to their widest cell and always two spaces apart, so they never run together
+ * whatever the counts; the mean with at least two significant digits (0.24, not 0).
+ */
+function statsTable(rows: [string, SkewStats][]): string[] {
+  const cells = [['layout', 'skew', 'CV', 'hot', 'empty', 'max', 'mean'], ...rows.map(([name, s]) =>
+    [name, s.skew.toFixed(2), s.cv.toFixed(2), String(s.hot.length), String(s.empty), fmt(s.max), twoDigits(s.mean)])];
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  return cells.map((r) => `  ${r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ')}`);
+}
+
+/** At least two significant digits: 0.24, 3.5, 12, 1,234. */
+export function twoDigits(n: number): string {
+  return n === 0 || Math.abs(n) >= 10 ? fmt(n) : n.toPrecision(2);
 }
 
 function hotSection(title: string, layout: Layout, c: InstanceType<typeof Chalk>): string[] {

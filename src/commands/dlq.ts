@@ -101,10 +101,14 @@ Examples:
       const policy = policyOf(flags);
       const topic = ctx.topic(TOPICS.dlq);
       const now = Date.now();
-      const [{ renderStats, statsJson }, { collectStats }] = await Promise.all([import('../dlq/render.js'), import('../dlq/run-readonly.js')]);
+      const [{ renderStats, statsJson, statsSummary }, { collectStats }] = await Promise.all([import('../dlq/render.js'), import('../dlq/run-readonly.js')]);
       const { stats, complete } = await collectStats({ adminConfig: ctx.kafkaConfig('admin'), consumerConfig: ctx.kafkaConfig('consumer'), logger: ctx.logger,
         topic, policy, timeoutMs: parseDuration(flags.timeout, '--timeout'), now: () => now });
       if (!complete && stats.total === 0) throw new RuntimeFailure(`${topic}: nothing could be read within --timeout`, 'dlq.read-timeout');
-      out(ctx.json ? `${JSON.stringify(statsJson(stats, topic, complete))}\n` : renderStats(stats, { color: tty() && !process.env.NO_COLOR, table: tty(), now, topN, topic, complete }));
+      if (ctx.json) { out(`${JSON.stringify(statsJson(stats, topic, complete))}\n`); return; }
+      const color = tty() && !process.env.NO_COLOR;
+      // Off a terminal stdout holds only section<TAB>key<TAB>count lines; the summary goes to stderr.
+      if (!tty()) for (const line of statsSummary(stats, { color, now, topic, complete })) ctx.logger.info(line);
+      out(renderStats(stats, { color, table: tty(), now, topN, topic, complete }));
     });
 }

@@ -4,6 +4,7 @@
  * built-in default. It lives below commands/ so that the modules a command wires (worker, dlq, lag...) can take
  * the context without importing from commands/.
  */
+import { checkBootstrapServers } from '../kafka/bootstrap-servers.js';
 import { readClientProperties } from '../kafka/client-properties.js';
 import { roleDefaults, type ClientRole } from '../kafka/client-configs.js';
 import { buildKafkaConfig, parsePropertyFlags, resolveBrokers, type BrokerChoice, type KafkaConfig } from '../kafka/config.js';
@@ -48,6 +49,11 @@ export interface RawGlobalOptions {
   verbose?: boolean;
 }
 
+/** The setting a bootstrap list came from, as a usage error names it. */
+const BROKER_SOURCES: Record<BrokerChoice['source'], (file: string | undefined) => string> = {
+  flag: () => '--brokers', env: () => ENV.brokers, 'config-file': (file) => `bootstrap.servers in ${file ?? '--client-config'}`, default: () => 'the default brokers',
+};
+
 export function resolveGlobalOptions(raw: RawGlobalOptions, env: NodeJS.ProcessEnv = process.env, logger?: Logger): GlobalContext {
   const log = logger ?? createLogger({ level: raw.quiet ? 'quiet' : raw.verbose ? 'verbose' : 'normal' });
   const clientConfigFile = raw.clientConfig ?? nonEmpty(env[ENV.clientConfig]);
@@ -58,6 +64,7 @@ export function resolveGlobalOptions(raw: RawGlobalOptions, env: NodeJS.ProcessE
     if (parsed.dropped.length) log.debug(`${clientConfigFile}: ignored Java-only keys: ${parsed.dropped.join(', ')}`);
   }
   const brokers = resolveBrokers({ flag: raw.brokers, env: nonEmpty(env[ENV.brokers]), file: clientConfig['bootstrap.servers'] });
+  checkBootstrapServers(brokers.brokers, BROKER_SOURCES[brokers.source](clientConfigFile));
   const overrides = parsePropertyFlags(raw.property ?? []);
   const topicPrefix = raw.topicPrefix ?? env[ENV.topicPrefix] ?? '';
   if (/[^a-zA-Z0-9._-]/.test(topicPrefix)) {

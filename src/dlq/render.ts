@@ -5,12 +5,23 @@ import { formatDuration } from '../units.js';
 import type { RetrySummary } from './retry-engine.js';
 import { AGE_BUCKETS, top, type DlqStats } from './stats.js';
 
-/** Boxed tables on a terminal (`table`), tab-separated `SECTION<TAB>key<TAB>count` lines otherwise (for cut/awk). */
-export function renderStats(s: DlqStats, opts: { color: boolean; table: boolean; now: number; topN: number; topic: string; complete: boolean }): string {
+export interface StatsRenderOptions { color: boolean; table: boolean; now: number; topN: number; topic: string; complete: boolean }
+
+/** The lines above the tables: totals, the oldest failure, whether the topic was read to its end. */
+export function statsSummary(s: DlqStats, opts: Omit<StatsRenderOptions, 'table' | 'topN'>): string[] {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const lines = [c.bold(`${opts.topic}: ${s.total} records, ${s.dueNow} due for retry now, ${s.toPark} at max attempts (to park), ${s.malformed} malformed`)];
   if (s.oldestFailedAt !== null) lines.push(`oldest failure ${formatDuration(opts.now - s.oldestFailedAt)} ago`);
   if (!opts.complete) lines.push(c.yellow('incomplete: not every partition was read to its end within --timeout'));
+  return lines;
+}
+
+/**
+ * Boxed tables under the summary on a terminal (`table`); otherwise only tab-separated `section<TAB>key<TAB>count`
+ * lines (for cut/awk), the summary being the caller's to put on stderr.
+ */
+export function renderStats(s: DlqStats, opts: StatsRenderOptions): string {
+  const lines = opts.table ? statsSummary(s, opts) : [];
   const section = (title: string, rows: [string, number][]) => {
     if (!rows.length) return;
     if (!opts.table) {
@@ -26,7 +37,7 @@ export function renderStats(s: DlqStats, opts: { color: boolean; table: boolean;
   section('HOST', top(s.byHost, opts.topN));
   section('ATTEMPTS', Object.entries(s.byAttempts).sort((a, b) => Number(a[0]) - Number(b[0])));
   section('AGE', AGE_BUCKETS.map((b) => [b.label, s.ageHistogram[b.label] ?? 0] as [string, number]));
-  return `${lines.join('\n')}\n`;
+  return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
 export function statsJson(s: DlqStats, topic: string, complete: boolean): object {

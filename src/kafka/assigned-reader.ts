@@ -65,6 +65,11 @@ export class AssignedReader {
     this.consumer.assign(starts.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.offset })));
   }
 
+  /** Drops every assigned partition (a later `assign` starts afresh). */
+  unassign(): void {
+    this.consumer.unassign();
+  }
+
   /** Stops fetching the given partitions (what is already fetched may still arrive). */
   pause(parts: { topic: string; partition: number }[]): void {
     if (parts.length) this.consumer.pause(parts);

@@ -40,8 +40,11 @@ export interface GroupLag {
   members: number | null;
   partitions: PartitionLag[];
   topics: TopicTotal[];
-  /** Sum of the known per-partition lags. */
-  totalLag: number;
+  /**
+   * Sum of the known per-partition lags; null when no partition's lag is known and offsets could not be read
+   * (the group does not exist, its committed offsets or the log-end offsets are unreadable): no reading, no number.
+   */
+  totalLag: number | null;
   /** Largest per-partition lagMs; null when no lagging partition had a readable timestamp. */
   maxLagMs: number | null;
   /** What could not be read; each one makes the figures it affects UNKNOWN for alerting. */
@@ -103,7 +106,7 @@ export function groupLag(input: {
     members: input.members,
     partitions,
     topics,
-    totalLag: topics.reduce((s, t) => s + t.lag, 0),
+    totalLag: partitions.every((p) => p.lag === null) && problems.some((p) => p.kind === 'offsets') ? null : topics.reduce((s, t) => s + t.lag, 0),
     maxLagMs: maxOrNull(topics.map((t) => t.maxLagMs)),
     problems,
   };

@@ -40,21 +40,21 @@ export function openTimestampProbe(opts: { config: KafkaConfig; logger: Logger; 
     reader.assign(targets);
     while (asked.size > 0 && Date.now() < deadline) {
       const { records, eof } = await reader.poll(Math.max(100, asked.size));
-      const done: { topic: string; partition: number }[] = [];
       for (const r of records) {
         const key = `${r.topic}:${r.partition}`;
         const offset = asked.get(key);
-        if (offset === undefined) continue;
+        // A record before the offset asked for is left from an earlier assignment (the previous --watch report).
+        if (offset === undefined || r.offset < offset) continue;
         // A committed offset below the log start (records deleted by retention) reads from the first record left.
         if (r.timestamp !== undefined && r.timestamp >= 0) found.set(`${key}:${offset}`, r.timestamp);
         asked.delete(key);
-        done.push(r);
       }
-      for (const e of eof) {
-        if (asked.delete(`${e.topic}:${e.partition}`)) done.push(e);
-      }
-      reader.pause(done);
+      for (const e of eof) asked.delete(`${e.topic}:${e.partition}`);
     }
+    // Partitions already read are neither paused nor kept: librdkafka keeps a pause across a later assign() (the
+    // next --watch report never read them again), and fetches a resumed partition only after about a second.
+    // The small fetch settings bound what they prefetch meanwhile; unassigning ends it.
+    reader.unassign();
     opts.logger.debug(`lag: read ${found.size}/${targets.length} oldest-record timestamps in ${Date.now() - started} ms`);
     if (asked.size) opts.logger.debug(`lag: no record read within ${opts.timeoutMs} ms for ${[...asked.keys()].join(', ')}`);
     return found;

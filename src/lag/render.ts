@@ -1,5 +1,6 @@
 /**
- * `kscrape lag` output: a cli-table3 table per run (colors only on a terminal), or JSON. Pure: returns text.
+ * `kscrape lag` output: a cli-table3 table per run (colors only on a terminal) and its summary lines, or JSON.
+ * Pure: returns text.
  */
 import { Chalk } from 'chalk';
 import Table from 'cli-table3';
@@ -44,7 +45,8 @@ export function renderTable(groups: GroupLag[], verdict: Verdict, opts: RenderOp
   const statusColor = (s: PartitionStatus) => (s === 'OK' ? c.green(s) : s === 'WARN' ? c.yellow(s) : s === '…' ? s : c.red(s));
   for (const g of groups) {
     for (const p of g.partitions) {
-      const row: string[] = [g.group, p.topic, String(p.partition), dash(p.committed), dash(p.logEnd), lagCell(p, c), p.lag ? age(p.lagMs) : dash(p.lagMs),
+      // One format per unit: a caught-up partition's age is `0ms`, as in the total row.
+      const row: string[] = [g.group, p.topic, String(p.partition), dash(p.committed), dash(p.logEnd), lagCell(p, c), p.lag === null ? '-' : age(p.lagMs),
         dash(p.owner?.consumerId), dash(p.owner?.host), dash(p.owner?.clientId)];
       if (opts.watch) {
         const w = opts.watch.get(partitionKey(g.group, p));
@@ -55,10 +57,9 @@ export function renderTable(groups: GroupLag[], verdict: Verdict, opts: RenderOp
       rows.push(row);
     }
     for (const t of g.topics) {
-      rows.push([c.dim(g.group), c.dim(t.topic), c.dim('total'), '', '', c.bold(String(t.lag)), c.bold(t.lag ? age(t.maxLagMs) : '0ms'), '', '', '', ...(opts.watch ? ['', '', '', ''] : [])]);
+      rows.push([c.dim(g.group), c.dim(t.topic), c.dim('total'), '', '', c.bold(String(t.lag)), c.bold(t.lag ? age(t.maxLagMs) : formatDuration(0)), '', '', '', ...(opts.watch ? ['', '', '', ''] : [])]);
     }
   }
-  let body: string;
   if (opts.table) {
     const table = new Table({
       head: opts.color ? head.map((h) => c.bold(h)) : head,
@@ -66,17 +67,24 @@ export function renderTable(groups: GroupLag[], verdict: Verdict, opts: RenderOp
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     });
     table.push(...rows);
-    body = table.toString();
-  } else {
-    body = alignedColumns([head, ...rows]);
+    return `${table.toString()}\n`;
   }
-  const lines = [body];
+  return `${alignedColumns([head, ...rows])}\n`;
+}
+
+/**
+ * The lines under the table: one `state …` line per group, then the verdict (`OK`, `WARN: …`). On a terminal they
+ * follow the table; off a terminal they go to stderr, so that stdout holds only rows that split alike.
+ */
+export function renderSummary(groups: GroupLag[], verdict: Verdict, opts: { color: boolean; noTime?: boolean }): string[] {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const lines: string[] = [];
   for (const g of groups) {
-    lines.push(`${c.bold(g.group)}  state ${g.state}, ${g.members === null ? 'members unknown' : `${g.members} member${g.members === 1 ? '' : 's'}`}, lag ${g.totalLag}, oldest unconsumed ${g.maxLagMs === null ? (g.totalLag && !opts.noTime ? '?' : '-') : formatDuration(g.maxLagMs)}`);
+    lines.push(`${c.bold(g.group)}  state ${g.state}, ${g.members === null ? 'members unknown' : `${g.members} member${g.members === 1 ? '' : 's'}`}, lag ${dash(g.totalLag)}, oldest unconsumed ${g.maxLagMs === null ? (g.totalLag && !opts.noTime ? '?' : '-') : formatDuration(g.maxLagMs)}`);
   }
   const tone = verdict.code === 0 ? c.green : verdict.code === 1 ? c.yellow : c.red;
   lines.push(tone(`${LAG_EXIT_NAMES[verdict.code]}${verdict.reasons.length ? `: ${verdict.reasons.join('; ')}` : ''}`));
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 function lagCell(p: PartitionLag, c: InstanceType<typeof Chalk>): string {

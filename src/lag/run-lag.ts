@@ -4,13 +4,14 @@
  */
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import { formatDuration } from '../units.js';
 import { type KafkaConfig, connectAdmin, readGroupsIsolated, type StartedChild } from '../kafka/index.js';
 import { startLagGroupReads } from './group-reads-start.js';
 import { collectLag, listGroups, type ReadGroups } from './collect.js';
 import { consumerGroupIds } from './member-plan.js';
 import { openTimestampProbe } from './oldest-record.js';
 import { partitionStatus, rates, SampleWindows } from './partition-status.js';
-import { partitionKey, renderTable, toJson, type WatchFigures } from './render.js';
+import { partitionKey, renderSummary, renderTable, toJson, type WatchFigures } from './render.js';
 import { evaluate, LagExit, type LagExitCode, type LagLimits } from './thresholds.js';
 import type { GroupLag } from './lag-model.js';
 
@@ -63,8 +64,7 @@ async function lagWithChild(opts: LagOptions, takeChild: () => StartedChild | un
   } catch (err) {
     await opened?.close();
     // A monitor must see UNKNOWN (3), not a generic failure, when lag cannot be read at all.
-    opts.logger.error(`UNKNOWN: ${errorMessage(err)}`);
-    return LagExit.unknown;
+    return unreadable(opts, err);
   }
   const probe = opened?.probe;
   const readGroups: ReadGroups = (tasks) => {
@@ -86,11 +86,17 @@ async function lagWithChild(opts: LagOptions, takeChild: () => StartedChild | un
     }
     return await watch(opts, once);
   } catch (err) {
-    opts.logger.error(`UNKNOWN: ${errorMessage(err)}`);
-    return LagExit.unknown;
+    return unreadable(opts, err);
   } finally {
     await Promise.all([admin.close(), opened?.close()]);
   }
+}
+
+/** Nothing could be read: UNKNOWN on stderr and, with --json, as a report with no groups (never an empty stdout). */
+function unreadable(opts: LagOptions, err: unknown): LagExitCode {
+  opts.logger.error(`UNKNOWN: ${errorMessage(err)}`);
+  if (opts.json) opts.write(`${JSON.stringify(toJson([], { code: LagExit.unknown, reasons: [errorMessage(err)] }, Date.now()))}\n`);
+  return LagExit.unknown;
 }
 
 function report(opts: LagOptions, groups: GroupLag[], at: number, figures: Map<string, WatchFigures> | undefined): LagExitCode {
@@ -98,12 +104,18 @@ function report(opts: LagOptions, groups: GroupLag[], at: number, figures: Map<s
   if (opts.json) {
     opts.write(`${JSON.stringify(toJson(groups, verdict, at, figures))}\n`);
   } else {
-    const header = figures ? `kscrape lag --watch  ${new Date(at).toISOString()}  (Ctrl-C to stop)\n` : '';
-    opts.write(`${opts.tty && figures ? '\x1b[H\x1b[2J' : ''}${header}${renderTable(groups, verdict, { color: opts.color, noTime: opts.noTime, table: opts.tty, ...(figures ? { watch: figures } : {}) })}`);
-  }
-  if (!opts.json && !opts.tty) {
-    for (const r of verdict.reasons) opts.logger.info(r);
-    for (const g of groups) for (const p of g.problems) if (p.kind === 'members') opts.logger.warn(p.detail);
+    const header = figures ? `kscrape lag --watch  ${new Date(at).toISOString()}  (Ctrl-C to stop)` : undefined;
+    const table = renderTable(groups, verdict, { color: opts.color, noTime: opts.noTime, table: opts.tty, ...(figures ? { watch: figures } : {}) });
+    const summary = renderSummary(groups, verdict, { color: opts.color, noTime: opts.noTime });
+    if (opts.tty) {
+      opts.write(`${figures ? '\x1b[H\x1b[2J' : ''}${header ? `${header}\n` : ''}${table}${summary.join('\n')}\n`);
+    } else {
+      // Off a terminal stdout holds the rows only (every line splits alike for awk); the rest is for a person.
+      if (header) opts.logger.info(header);
+      opts.write(table);
+      for (const line of summary) opts.logger.info(line);
+      for (const g of groups) for (const p of g.problems) if (p.kind === 'members') opts.logger.warn(p.detail);
+    }
   }
   return verdict.code;
 }
@@ -119,6 +131,7 @@ async function watch(opts: LagOptions, once: () => Promise<{ groups: GroupLag[];
   let code: LagExitCode = LagExit.unknown;
   try {
     while (!stopped) {
+      const started = Date.now();
       try {
         const { groups, at } = await once();
         const figures = new Map<string, WatchFigures>();
@@ -136,7 +149,11 @@ async function watch(opts: LagOptions, once: () => Promise<{ groups: GroupLag[];
         opts.logger.error(`UNKNOWN: ${errorMessage(err)}`);
       }
       if (stopped) break;
-      await new Promise<void>((resolve) => { const t = setTimeout(resolve, opts.watchMs); wake = () => { clearTimeout(t); resolve(); }; });
+      // The interval runs from the start of a report, so reports come every interval, not interval + report time.
+      const tookMs = Date.now() - started;
+      const intervalMs = opts.watchMs ?? 0;
+      if (tookMs > intervalMs) opts.logger.warn(`lag: this report took ${formatDuration(tookMs)}, longer than the --watch interval ${formatDuration(intervalMs)}`);
+      await new Promise<void>((resolve) => { const t = setTimeout(resolve, Math.max(0, intervalMs - tookMs)); wake = () => { clearTimeout(t); resolve(); }; });
     }
   } finally {
     signals?.forEach((s) => process.off(s, stop));

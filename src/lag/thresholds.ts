@@ -56,8 +56,10 @@ export function evaluateGroup(g: GroupLag, limits: LagLimits): Verdict {
   const flag = (c: LagExitCode, why: string) => { code = worst(code, c); reasons.push(`${g.group}: ${LAG_EXIT_NAMES[c]} ${why}`); };
   const unreadable = (kinds: LagProblem['kind'][]) => g.problems.filter((p) => kinds.includes(p.kind)).map((p) => p.detail);
 
-  if (l.maxLag !== undefined && g.totalLag > l.maxLag) flag(LagExit.critical, `lag ${g.totalLag} > --max-lag ${l.maxLag}`);
-  else if (l.warnLag !== undefined && g.totalLag > l.warnLag) flag(LagExit.warn, `lag ${g.totalLag} > warn level ${l.warnLag}`);
+  // An unknown total (null) is never compared: the offsets problem below makes it UNKNOWN.
+  const total = g.totalLag;
+  if (l.maxLag !== undefined && total !== null && total > l.maxLag) flag(LagExit.critical, `lag ${total} > --max-lag ${l.maxLag}`);
+  else if (l.warnLag !== undefined && total !== null && total > l.warnLag) flag(LagExit.warn, `lag ${total} > warn level ${l.warnLag}`);
 
   const age = g.maxLagMs ?? 0;
   if (l.maxLagMs !== undefined && age > l.maxLagMs) {

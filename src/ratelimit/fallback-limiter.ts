@@ -15,7 +15,7 @@
 import { withDeadline, DeadlineExceeded } from '../deadline.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { AcquireResult, Limiter, RateRule } from './limiter.js';
+import type { AcquireResult, HoldKind, Limiter, RateRule } from './limiter.js';
 import { MemoryLimiter } from './memory-limiter.js';
 
 export interface LimiterStats {
@@ -95,12 +95,12 @@ export class FallbackLimiter implements StatsLimiter {
     return this.answerWithoutRedis(rules);
   }
 
-  async holdOff(key: string, delayMs: number): Promise<void> {
+  async holdOff(key: string, delayMs: number, kind?: HoldKind): Promise<void> {
     // Always locally too: if Redis goes away later, the fallback still honours the 429.
     await this.fallback.holdOff(key, delayMs);
     if (this.open) return;
     try {
-      await withDeadline(this.opts.primary.holdOff(key, delayMs), this.deadlineMs, 'Redis limiter');
+      await withDeadline(this.opts.primary.holdOff(key, delayMs, kind), this.deadlineMs, 'Redis limiter');
     } catch (err) {
       this.recordFailure(err);
     }

@@ -57,7 +57,10 @@ return {1, 0, nowUs}
 `;
 
 /**
- * KEYS[1]: the key; ARGV[1]: delay in ms. Nobody is admitted before server now + delay; a longer hold stays.
+ * KEYS[1]: the key; KEYS[2]: its retry-after marker; ARGV[1]: delay in ms; ARGV[2]: '1' when the host asked for
+ * the hold (429/503 Retry-After). Nobody is admitted before server now + delay; a longer hold stays. A hold the
+ * host asked for is also noted in the marker (a key of its own that expires with it, outside the limiter's
+ * prefix), so `kscrape limits show` tells it from the worker's spacing holds; the admission scripts never read it.
  * Returns the server time in µs. A key that only holds (no admission yet) shows `-` for interval and burst.
  */
 export const HOLD_LUA = `
@@ -75,6 +78,9 @@ if holdUntil > hold then
   local expireAt = tat
   if holdUntil > expireAt then expireAt = holdUntil end
   redis.call('SET', KEYS[1], string.format('%.3f %s %s %.3f', tat, interval, burst, holdUntil), 'PX', math.max(1, math.ceil(expireAt - now)))
+end
+if ARGV[2] == '1' and redis.call('PTTL', KEYS[2]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[2], string.format('%.3f', holdUntil), 'PX', math.max(1, math.ceil(tonumber(ARGV[1]))))
 end
 return nowUs
 `;

@@ -1,12 +1,13 @@
 /**
  * What the shared limiter knows right now, for `kscrape limits show`: per key, when it next admits, its
- * configured rate and how long Redis keeps it. Read in one script call per batch, on the server's clock.
+ * configured rate, a hold-off the host asked for (Retry-After) apart from the worker's own spacing, and how long
+ * Redis keeps it. Read in one script call per batch, on the server's clock.
  */
 import type { Redis } from 'ioredis';
 import { withDeadline } from '../deadline.js';
 import { formatDuration } from '../units.js';
 import { gcraNextAllowedAt } from './gcra.js';
-import { limiterKeyPrefix, withLimiterCommands } from './redis-limiter.js';
+import { limiterKeyPrefix, retryAfterKeyPrefix, withLimiterCommands } from './redis-limiter.js';
 
 export interface LimitState {
   /** The rule key, e.g. `host:example.com`. */
@@ -19,8 +20,13 @@ export interface LimitState {
   intervalMs: number | null;
   ratePerSec: number | null;
   burst: number | null;
-  /** A holdOff (429, Crawl-delay) still running, ms. */
+  /** A hold-off the host asked for (429/503 Retry-After) still running, ms; 0 when none. */
   holdRemainingMs: number;
+  /**
+   * The worker's own spacing hold still running (a host's interval from the moment a request was really sent),
+   * ms; 0 when none or when a longer Retry-After hold covers it. Part of nextAllowedInMs, never of the hold-off.
+   */
+  spacingRemainingMs: number;
   /** Until Redis drops the key, ms (null when there is none). */
   ttlMs: number | null;
 }
@@ -56,9 +62,11 @@ export async function inspectLimits(opts: InspectOptions): Promise<LimitsReport>
   let serverNow = Date.now();
   for (let i = 0; i < ruleKeys.length || i === 0; i += 200) {
     const batch = ruleKeys.slice(i, i + 200);
-    const [now, ...rows] = await withDeadline(redis.kscrapeInspect(batch.length, ...batch.map((k) => prefix + k)), opts.timeoutMs, 'Redis');
+    // Each key, then each key's retry-after marker (see HOLD_LUA): one round trip, one clock.
+    const names = [...batch.map((k) => prefix + k), ...batch.map((k) => retryAfterKeyPrefix(prefix) + k)];
+    const [now, ...rows] = await withDeadline(redis.kscrapeInspect(names.length, ...names), opts.timeoutMs, 'Redis');
     serverNow = now / 1000;
-    batch.forEach((key, j) => keys.push(describe(key, rows[j]!, serverNow)));
+    batch.forEach((key, j) => keys.push(describe(key, rows[j]!, serverNow, rows[batch.length + j]?.[1] ?? -2)));
   }
   return { serverTime: new Date(serverNow).toISOString(), keys, truncated };
 }
@@ -82,8 +90,11 @@ function escapeGlob(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
-/** Pure: one stored value (`tat interval burst hold`, see gcra-lua.ts) on the server's clock → a table row. */
-export function describe(key: string, row: readonly [string, number], nowMs: number): LimitState {
+/**
+ * Pure: one stored value (`tat interval burst hold`, see gcra-lua.ts) on the server's clock, and the PTTL of its
+ * retry-after marker (< 0 when there is none) → a table row.
+ */
+export function describe(key: string, row: readonly [string, number], nowMs: number, retryAfterPttl = -2): LimitState {
   const [value, pttl] = row;
   const [tat, interval, burst, hold] = value.split(' ');
   const known = value !== '';
@@ -93,6 +104,8 @@ export function describe(key: string, row: readonly [string, number], nowMs: num
   const state = { tatMs: num(tat) ?? nowMs, holdUntilMs: num(hold) ?? 0 };
   const nextAt = known ? gcraNextAllowedAt(state, { intervalMs: intervalMs ?? 0, burst: burstN ?? 0 }) : nowMs;
   const nextIn = Math.max(0, Math.ceil(nextAt - nowMs));
+  const heldMs = Math.max(0, Math.ceil(state.holdUntilMs - nowMs));
+  const retryAfterMs = retryAfterPttl > 0 ? Math.min(retryAfterPttl, heldMs) : 0;
   return {
     key,
     known,
@@ -101,14 +114,15 @@ export function describe(key: string, row: readonly [string, number], nowMs: num
     intervalMs,
     ratePerSec: intervalMs ? Math.round((1000 / intervalMs) * 1000) / 1000 : null,
     burst: burstN,
-    holdRemainingMs: Math.max(0, Math.ceil(state.holdUntilMs - nowMs)),
+    holdRemainingMs: retryAfterMs,
+    spacingRemainingMs: heldMs > retryAfterMs ? heldMs : 0,
     ttlMs: pttl >= 0 ? pttl : null,
   };
 }
 
 /** Plain aligned columns (readable in a terminal and in a pipe). */
 export function formatLimitsTable(report: LimitsReport): string {
-  const header = ['KEY', 'NEXT IN', 'RATE', 'INTERVAL', 'BURST', 'HOLD', 'TTL'];
+  const header = ['KEY', 'NEXT IN', 'RATE', 'INTERVAL', 'BURST', 'HOLD', 'SPACING', 'TTL'];
   const rows = report.keys.map((s) => [
     s.key,
     s.known ? (s.nextAllowedInMs === 0 ? 'now' : formatDuration(s.nextAllowedInMs)) : 'now (no state)',
@@ -116,6 +130,7 @@ export function formatLimitsTable(report: LimitsReport): string {
     s.intervalMs === null ? '-' : formatDuration(s.intervalMs),
     s.burst === null ? '-' : String(s.burst),
     s.holdRemainingMs > 0 ? formatDuration(s.holdRemainingMs) : '-',
+    s.spacingRemainingMs > 0 ? formatDuration(s.spacingRemainingMs) : '-',
     s.ttlMs === null ? '-' : formatDuration(s.ttlMs),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

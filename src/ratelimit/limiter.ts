@@ -23,13 +23,20 @@ export interface AcquireResult {
   decidedAtMs?: number;
 }
 
+/**
+ * Why a key is held: `retry-after`, the host asked for it (429/503 Retry-After); `spacing`, the worker keeps a
+ * host's interval from the moment a request was really sent. Both hold the same way; `kscrape limits show`
+ * reports them apart, so a hold-off after a 429 is not confused with ordinary spacing.
+ */
+export type HoldKind = 'retry-after' | 'spacing';
+
 export interface Limiter {
   /**
    * Admits one request if every rule allows it, recording it against every rule; otherwise records nothing
    * and returns the longest wait among the rules that refused.
    */
   tryAcquire(rules: readonly RateRule[]): Promise<AcquireResult>;
-  /** Nobody is admitted for `key` before now + delayMs (429 Retry-After, Crawl-delay). */
-  holdOff(key: string, delayMs: number): Promise<void>;
+  /** Nobody is admitted for `key` before now + delayMs; `kind` (default `retry-after`) says why. */
+  holdOff(key: string, delayMs: number, kind?: HoldKind): Promise<void>;
   close(): Promise<void>;
 }

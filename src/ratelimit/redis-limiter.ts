@@ -4,7 +4,7 @@
  * however the URLs are spread over partitions and processes.
  */
 import type { Redis } from 'ioredis';
-import type { AcquireResult, Limiter, RateRule } from './limiter.js';
+import type { AcquireResult, HoldKind, Limiter, RateRule } from './limiter.js';
 import { ACQUIRE_LUA, HOLD_LUA, INSPECT_LUA } from './gcra-lua.js';
 
 /** Where a pipeline's limiter keys live: under its topic prefix, so pipelines can share one Redis. */
@@ -12,12 +12,20 @@ export function limiterKeyPrefix(topicPrefix: string): string {
   return `${topicPrefix}kscrape:rl:`;
 }
 
+/**
+ * Where the retry-after markers of the keys under `keyPrefix` live: beside them (`…kscrape:rh:`), not under
+ * them, so that a scan of the limiter's keys does not list them.
+ */
+export function retryAfterKeyPrefix(keyPrefix: string): string {
+  return keyPrefix.endsWith('rl:') ? `${keyPrefix.slice(0, -3)}rh:` : `${keyPrefix}\u0000rh:`;
+}
+
 type Reply = [number, number, number];
 
 /** The commands defineCommand adds to the client. */
 export interface LimiterCommands {
   kscrapeAcquire(numKeys: number, ...args: (string | number)[]): Promise<Reply>;
-  kscrapeHold(key: string, delayMs: number): Promise<number>;
+  kscrapeHold(key: string, marker: string, delayMs: number, fromServer: 0 | 1): Promise<number>;
   kscrapeInspect(numKeys: number, ...keys: string[]): Promise<[number, ...[string, number][]]>;
 }
 
@@ -26,7 +34,7 @@ export function withLimiterCommands(redis: Redis): Redis & LimiterCommands {
   const r = redis as Redis & Partial<LimiterCommands>;
   if (typeof r.kscrapeAcquire !== 'function') {
     redis.defineCommand('kscrapeAcquire', { lua: ACQUIRE_LUA });
-    redis.defineCommand('kscrapeHold', { numberOfKeys: 1, lua: HOLD_LUA });
+    redis.defineCommand('kscrapeHold', { numberOfKeys: 2, lua: HOLD_LUA });
     redis.defineCommand('kscrapeInspect', { lua: INSPECT_LUA });
   }
   return redis as Redis & LimiterCommands;
@@ -60,8 +68,8 @@ export class RedisLimiter implements Limiter {
     return { granted: granted === 1, retryAfterMs, decidedAtMs: serverNowUs / 1000 };
   }
 
-  async holdOff(key: string, delayMs: number): Promise<void> {
-    await this.redis.kscrapeHold(this.keyPrefix + key, Math.max(0, delayMs));
+  async holdOff(key: string, delayMs: number, kind: HoldKind = 'retry-after'): Promise<void> {
+    await this.redis.kscrapeHold(this.keyPrefix + key, retryAfterKeyPrefix(this.keyPrefix) + key, Math.max(0, delayMs), kind === 'retry-after' ? 1 : 0);
   }
 
   async close(): Promise<void> {

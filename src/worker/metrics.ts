@@ -49,6 +49,8 @@ export class WorkerMetrics {
       monotonic(r, 'kscrape_limiter_waits_total', 'Limiter answers "not yet" (a host or customer was not due)', () => lim().waits);
       monotonic(r, 'kscrape_limiter_redis_errors_total', 'Redis limiter calls that failed or missed their deadline', () => lim().redisErrors);
       monotonic(r, 'kscrape_limiter_fallback_activations_total', 'Times the limiter fell back to in-process decisions', () => lim().fallbackActivations);
+      monotonic(r, 'kscrape_limiter_redis_timeouts_total', 'Redis limiter calls that missed their deadline (also in redis_errors)', () => lim().redisTimeouts);
+      monotonic(r, 'kscrape_limiter_fallback_grants_total', 'Admissions decided in-process while Redis was away', () => lim().fallbackGrants);
       gauge('kscrape_limiter_fallback', '1 while the limiter decides in-process because Redis is away', () => (lim().mode === 'fallback' || lim().mode === 'paused' ? 1 : 0));
     }
   }

@@ -44,7 +44,7 @@ export class PolitenessGate {
         // raised it since (Crawl-delay), and the next request must keep the raised one from that send.
         if (lastSent?.host === host) {
           const holdMs = lastSent.at + intervalOf(host) + 1 - Date.now();
-          if (holdMs > 0) await limiter.holdOff(`host:${host}`, holdMs).catch(() => undefined);
+          if (holdMs > 0) await limiter.holdOff(`host:${host}`, holdMs, 'spacing').catch(() => undefined);
         }
         for (;;) {
           if (signal.aborted) throw new Error('aborted');
@@ -58,7 +58,7 @@ export class PolitenessGate {
         lastSent = { host, at };
         // +1: `at` is a millisecond clock reading, up to 1 ms earlier than the real send.
         const holdMs = at + intervalOf(host) + 1 - Date.now();
-        if (holdMs > 0) await limiter.holdOff(`host:${host}`, holdMs).catch(() => undefined);
+        if (holdMs > 0) await limiter.holdOff(`host:${host}`, holdMs, 'spacing').catch(() => undefined);
       },
     };
   }

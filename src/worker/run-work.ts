@@ -115,7 +115,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     cleanups.push(handleSignals(worker, logger));
 
     await worker.done;
-    const summary = { worker: workerId, group: s.group, ...worker.stats.toJSON(), ...(transactor ? { transactions: transactor.counters } : {}) };
+    const summary = { worker: workerId, group: s.group, ...worker.stats.toJSON(), limiter: limiter.stats(), ...(transactor ? { transactions: transactor.counters } : {}) };
     status.stop(`done: ${formatStatus(worker.stats.snapshot(worker.gauges()))}`);
     await cleanup();
     if (ctx.json) runtime.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -106,3 +106,40 @@ describe('kscrape check', () => {
     expect(r.stderr).toMatch(/cannot reach Kafka at 127\.0\.0\.1:1 within 2 s/);
   });
 });
+
+describe('a bootstrap address with a bad port (issue #18, 6)', () => {
+  test('--brokers localhost:36543x is a usage error: exit 2, one line, nothing sent', async () => {
+    const r = await runCli(['--brokers', 'localhost:36543x', 'check', '--timeout', '2s']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining("--brokers: 'localhost:36543x' has a bad port '36543x'")]);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('--json failures are JSON on stdout too (issue #18, 8)', () => {
+  interface FailureJson { ok: boolean; command: string | null; error: { code: string; message: string }; exit_code: number; exit_meaning: string }
+
+  test('check --json with nothing answering: one JSON object naming what failed and what exit 1 means', async () => {
+    const r = await runCli(['check', '--json', '--brokers', '127.0.0.1:1', '--timeout', '2s']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as FailureJson;
+    expect(out).toMatchObject({ ok: false, command: 'check', exit_code: 1, exit_meaning: expect.stringMatching(/^failure/) });
+    expect(out.error.message).toMatch(/cannot reach Kafka at 127\.0\.0\.1:1/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('produce --json with the broker unreachable, and a usage error with --json', async () => {
+    const produce = await runCli(['--brokers', '127.0.0.1:1', 'produce', '--json', '-'], { input: 'https://a.example/\n', timeoutMs: 60_000 });
+    expect(produce.code).toBe(1);
+    expect(JSON.parse(produce.stdout)).toMatchObject({ ok: false, command: 'produce', exit_code: 1 });
+    const usage = await runCli(['check', '--json', '--bogus']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ ok: false, command: 'check', error: { code: 'usage' }, exit_code: 2, exit_meaning: expect.stringMatching(/^usage/) });
+  });
+
+  test('lag --json with the cluster unreachable: an UNKNOWN report with no groups', async () => {
+    const r = await runCli(['--brokers', '127.0.0.1:1', 'lag', '--group', 'g', '--json', '--timeout', '2s']);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'UNKNOWN', exit_code: 3, groups: [] });
+  });
+});

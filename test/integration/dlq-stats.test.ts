@@ -30,8 +30,10 @@ describe('kscrape dlq stats on the real broker', () => {
     });
 
     const text = await runCli(['--brokers', testBrokers(), '--topic-prefix', prefix, 'dlq', 'stats']);
-    expect(text.stdout).toContain('4 records, 1 due for retry now');
+    // Piped (issue #18, 7): the summary on stderr, stdout only section<TAB>key<TAB>count lines.
+    expect(text.stderr).toContain('4 records, 1 due for retry now');
     expect(text.stdout.split('\n')).toEqual(expect.arrayContaining(['host\ta.example\t2', 'error\tHTTP 503\t2', 'age\t1-7d\t1']));
+    for (const line of text.stdout.trimEnd().split('\n')) expect(line).toMatch(/^[a-z]+\t[^\t]+\t\d+$/);
 
     const offsets = await withAdmin((admin) => admin.fetchOffsets({ groupId: 'kscrape-assigned-reader', topics: [`${prefix}dlq`] }));
     expect((offsets[0]?.partitions ?? []).every((p) => Number(p.offset) < 0)).toBe(true);

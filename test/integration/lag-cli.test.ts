@@ -26,6 +26,28 @@ async function commitAsSimpleConsumer(group: string, offsets: { topic: string; p
   }
 }
 
+/** Runs `kscrape <args>` (a --watch --json run) until `count` reports arrived (or it exited), then SIGINT. */
+async function watchReports<T>(args: string[], count: number): Promise<{ reports: T[]; arrivals: number[]; exited: number | null }> {
+  const bin = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const reports: T[] = [];
+  const arrivals: number[] = [];
+  let buffer = '';
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      for (const l of lines) if (l.trim()) { reports.push(JSON.parse(l) as T); arrivals.push(Date.now()); }
+      if (reports.length >= count) resolve();
+    });
+    void exited.then(() => resolve());
+  });
+  child.kill('SIGINT');
+  return { reports, arrivals, exited: await exited };
+}
+
 interface Row { topic: string; partition: number; current: string; logEnd: string; lag: string; consumer: string }
 
 function parseDescribe(stdout: string): Row[] {
@@ -88,6 +110,19 @@ describe('kscrape lag on the real broker', () => {
     expect(r.stdout).not.toContain('│');
   });
 
+  test('piped output (issue #18, 7): rows only on stdout, all alike, one format per unit; the summary on stderr', async () => {
+    const r = await runCli(lagArgs);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trimEnd().split('\n').map((l) => l.trim().split(/\s+/));
+    expect(rows).toHaveLength(5);
+    for (const row of rows) expect(row).toHaveLength(10);
+    // The caught-up partition's age is written as the total's is (`0ms`), not `0`.
+    expect(rows[1]).toEqual([group, topic, '0', '10', '10', '0', '0ms', '-', '-', '-']);
+    expect(r.stdout).not.toMatch(/state |^OK/m);
+    expect(r.stderr).toContain(`${group}  state Empty, 0 members, lag 8, oldest unconsumed 6.0h`);
+    expect(r.stderr.split('\n')).toContain('OK');
+  });
+
   test.each([
     [['--max-lag', '100'], 0],
     [['--max-lag', '9'], 1],
@@ -109,6 +144,17 @@ describe('kscrape lag on the real broker', () => {
     expect(r.stderr).toContain('does not exist');
   });
 
+  test('a group that does not exist has no lag figure: null in --json, "-" in the table (issue #18, 3)', async () => {
+    const name = uniqueName('nobody');
+    const json = await runCli(['--brokers', testBrokers(), 'lag', '--group', name, '--json']);
+    expect(json.code).toBe(3);
+    expect((JSON.parse(json.stdout) as { groups: { lag: number | null }[] }).groups[0]!.lag).toBeNull();
+    const table = await runCli(['--brokers', testBrokers(), 'lag', '--group', name]);
+    expect(table.code).toBe(3);
+    expect(`${table.stdout}${table.stderr}`).toMatch(/lag -, /);
+    expect(`${table.stdout}${table.stderr}`).not.toMatch(/lag 0\b/);
+  });
+
   test('usage errors exit 3 (UNKNOWN), not 2 (CRITICAL)', async () => {
     expect((await runCli(['--brokers', testBrokers(), 'lag'])).code).toBe(3);
     expect((await runCli(['--brokers', testBrokers(), 'lag', '--group', group, '--bogus'])).code).toBe(3);
@@ -123,29 +169,28 @@ describe('kscrape lag on the real broker', () => {
   });
 
   test('--watch: one JSON report per interval with rates and status; SIGINT ends it with the last exit code', async () => {
-    const bin = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
-    const child = spawn(process.execPath, [bin, ...lagArgs, '--watch', '300ms', '--json', '--max-lag', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const reports: { exit_code: number; groups: { partitions: { partition: number; status?: string; consumed_per_sec?: number | null }[] }[] }[] = [];
-    let buffer = '';
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await new Promise<void>((resolve) => {
-      child.stdout.on('data', (d: Buffer) => {
-        buffer += d.toString();
-        const lines = buffer.split('\n');
-        buffer = lines.pop()!;
-        for (const l of lines) if (l.trim()) reports.push(JSON.parse(l));
-        if (reports.length >= 3) resolve();
-      });
-      void exited.then(() => resolve());
-    });
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
+    type Report = { exit_code: number; groups: { partitions: { partition: number; status?: string; consumed_per_sec?: number | null }[] }[] };
+    const { reports, exited } = await watchReports<Report>([...lagArgs, '--watch', '300ms', '--json', '--max-lag', '100'], 3);
+    expect(exited).toBe(0);
     expect(reports.length).toBeGreaterThanOrEqual(3);
     const last = reports[2]!.groups[0]!.partitions;
     // Nobody owns these partitions and nothing moves: the lagging ones are STOP, the caught-up one OK.
     expect(last.map((p) => p.status)).toEqual(['OK', 'STOP', 'STOP']);
     expect(last[1]!.consumed_per_sec).toBe(0);
     expect(reports[0]!.groups[0]!.partitions[1]!.status).toBe('…');
+  });
+
+  test('--watch redraws at its interval and every report carries the lag in time (issue #18, 1)', async () => {
+    type Report = { at: string; groups: { partitions: { lag_ms: number | null }[] }[] };
+    const { reports, arrivals } = await watchReports<Report>([...lagArgs, '--watch', '1s', '--timeout', '3s', '--json'], 4);
+    expect(reports.length).toBeGreaterThanOrEqual(4);
+    for (const r of reports.slice(0, 4)) {
+      const ages = r.groups[0]!.partitions.map((p) => p.lag_ms);
+      expect(ages[1]).toBeGreaterThanOrEqual(6 * HOUR);
+      expect(ages[2]).toBeGreaterThanOrEqual(2 * HOUR);
+    }
+    // Reports 2..4 come about one interval apart (not interval + timestamp deadline).
+    for (let i = 1; i < 4; i++) expect(arrivals[i]! - arrivals[i - 1]!).toBeLessThan(1_900);
   });
 
   test('--all-groups includes a group with no live members', async () => {

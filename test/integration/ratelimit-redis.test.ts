@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Redis } from 'ioredis';
-import { RedisLimiter, limiterKeyPrefix, withLimiterCommands } from '../../src/ratelimit/redis-limiter.js';
+import { RedisLimiter, limiterKeyPrefix, retryAfterKeyPrefix, withLimiterCommands } from '../../src/ratelimit/redis-limiter.js';
 import { gcraDecide, gcraHold, type GcraState } from '../../src/ratelimit/gcra.js';
 import { testRedisUrl, uniqueName } from '../helpers/env.js';
 
@@ -93,7 +93,7 @@ describe('Redis GCRA limiter', () => {
     let refused = 0;
     for (let i = 0; i < 300; i++) {
       if (i % 97 === 50) {
-        const now = (await cmds.kscrapeHold(`${keyPrefix}host:x`, 20)) / 1000;
+        const now = (await cmds.kscrapeHold(`${keyPrefix}host:x`, `${retryAfterKeyPrefix(keyPrefix)}host:x`, 20, 1)) / 1000;
         model.set('host:x', gcraHold(now, model.get('host:x'), 20));
         continue;
       }

@@ -85,6 +85,8 @@ describe('kscrape work (CLI, real fetcher)', () => {
     expect([work.code, work.stderr.split('\n').filter((l) => /^kscrape: /.test(l))]).toEqual([0, []]);
     const summary = JSON.parse(work.stdout.trim().split('\n').pop()!);
     expect(summary).toMatchObject({ consumed: urls.length, fetched: urls.length, pages: 9, dlq: 3, errors: 9 });
+    // The limiter's counters the README names (issue #18, 5); in-process here, so no Redis trouble to count.
+    expect(summary.limiter).toMatchObject({ mode: expect.any(String), redisErrors: 0, redisTimeouts: 0, fallbackActivations: 0, fallbackGrants: 0 });
 
     const outcome = new Map<string, { topic: string; reason?: string }[]>();
     const add = (url: string, o: { topic: string; reason?: string }) => outcome.set(url, [...(outcome.get(url) ?? []), o]);

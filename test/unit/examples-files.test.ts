@@ -3,7 +3,11 @@
  * when the two drift apart (a renamed metric, a sample line that no longer fails the way its comment says).
  */
 import { describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WorkerMetrics } from '../../src/worker/metrics.js';
 import { WorkerStats } from '../../src/worker/stats.js';
 import { parseInputLine, type InputFormat } from '../../src/produce/input-line.js';
@@ -44,6 +48,25 @@ describe('examples/grafana-dashboard.json', () => {
     const titles = dashboard.panels.map((p) => p.title.toLowerCase()).join('|');
     for (const word of ['throughput', 'outcomes', 'latency', 'lag', 'dlq']) expect(titles).toContain(word);
     expect(exprs.some((e) => /kscrape_fetch_duration_seconds_bucket/.test(e.expr))).toBe(true);
+  });
+});
+
+describe('examples/lag-textfile.sh', () => {
+  test('writes its .prom file readable by others (0644), for a node_exporter running as another user (issue #18, 10)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kscrape-textfile-'));
+    try {
+      // A stand-in kscrape on PATH: one lag report, exit 0.
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'kscrape'), `#!/bin/sh\necho '{"groups":[{"group":"g","max_lag_ms":1500,"topics":[{"topic":"urls","lag":7}]}]}'\n`, { mode: 0o755 });
+      const script = fileURLToPath(new URL('../../examples/lag-textfile.sh', import.meta.url));
+      execFileSync('sh', [script, 'g'], { env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, TEXTFILE_DIR: dir } });
+      const prom = join(dir, 'kscrape-lag-g.prom');
+      expect(readFileSync(prom, 'utf8')).toContain('kscrape_consumergroup_lag{group="g",topic="urls"} 7');
+      expect(statSync(prom).mode & 0o777).toBe(0o644);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import { collectLag, type ReadGroups } from '../../src/lag/collect.js';
 import type { TimestampProbe } from '../../src/lag/oldest-record.js';
 import { consumerGroupIds, planMemberReads, type GroupListing } from '../../src/lag/member-plan.js';
 import { partitionStatus } from '../../src/lag/partition-status.js';
-import { renderTable, toJson } from '../../src/lag/render.js';
+import { renderSummary, renderTable, toJson } from '../../src/lag/render.js';
 import { evaluate, LagExit } from '../../src/lag/thresholds.js';
 
 const listing = (complete: boolean, groups: [string, string, string?][]): GroupListing => ({
@@ -124,7 +124,7 @@ describe('lag when the members cannot be read', () => {
     expect(evaluate([g!], { maxLag: 100 }).code).toBe(LagExit.ok);
     expect(evaluate([g!], { maxLag: 5 }).code).toBe(LagExit.critical);
     const text = renderTable([g!], evaluate([g!], {}), { color: false, table: false });
-    expect(text).toContain('g  state Stable, members unknown, lag 6');
+    expect(renderSummary([g!], evaluate([g!], {}), { color: false }).join('\n')).toContain('g  state Stable, members unknown, lag 6');
     expect(text.split('\n')[1]!.split(/\s+/)).toEqual(['g', 't', '0', '4', '10', '6', expect.stringMatching(/^1\.\ds$/), '-', '-', '-']);
     expect(toJson([g!], evaluate([g!], {}), 0)).toMatchObject({ status: 'OK', groups: [{ members: null, lag: 6, problems: [expect.stringContaining('not readable')] }] });
   });

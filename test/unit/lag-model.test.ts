@@ -53,6 +53,19 @@ describe('lag figures', () => {
   test('an unreadable log-end offset is an offsets problem', () => {
     const g = groupLag({ group: 'g', state: 'Stable', members: 1, partitions: [partitionLag(part({ logEnd: null }), undefined, NOW)] });
     expect(g.problems).toEqual([expect.objectContaining({ kind: 'offsets' })]);
+    // No partition's lag was read: no number (issue #18, 3), where it used to be 0.
+    expect(g.totalLag).toBeNull();
+  });
+
+  test('a group that does not exist has no total lag (null), not 0 (issue #18, 3)', () => {
+    const g = groupLag({ group: 'g', state: 'Dead', members: 0, partitions: [], problems: [{ kind: 'offsets', detail: 'consumer group g does not exist' }] });
+    expect(g.totalLag).toBeNull();
+    expect(evaluateGroup(g, { maxLag: 10 }).code).toBe(LagExit.unknown);
+  });
+
+  test('a known lag beside an unreadable log-end offset still sums what is known', () => {
+    const g = groupLag({ group: 'g', state: 'Stable', members: 1, partitions: [
+      partitionLag(part({ logEnd: null }), undefined, NOW), partitionLag(part({ partition: 1, committed: 25 }), undefined, NOW)] });
     expect(g.totalLag).toBe(0);
   });
 });

@@ -79,6 +79,21 @@ describe('renderAudit', () => {
     expect(text).toContain('140 URLs, 21 hosts, 4 partitions — urls.txt');
   });
 
+  test('statistics columns never run together and the mean keeps two significant digits (issue #18, 9)', () => {
+    const small = new AuditAccumulator({ partitions: 50, fairThreshold: 5, fairBands: 2 });
+    for (let i = 0; i < 12; i++) feed(small, `s${i}.example`, 1);
+    const text = renderAudit(small.report({ kind: 'urls', names: ['urls.txt'] }), { color: false });
+    const lines = text.split('\n');
+    const head = lines.findIndex((l) => l.trim().startsWith('layout'));
+    expect(lines[head]!.trim().split(/ {2,}/)).toEqual(['layout', 'skew', 'CV', 'hot', 'empty', 'max', 'mean']);
+    const host = lines.slice(head).find((l) => l.trim().startsWith('host '))!.trim().split(/ {2,}/);
+    expect(host).toHaveLength(7);
+    expect(host[6]).toBe('0.24');
+    // Every row's cells end where the header's do (right-aligned numbers).
+    const ends = (l: string) => [...l.matchAll(/\S+/g)].map((m) => m.index! + m[0].length);
+    expect(ends(lines[head + 1]!).slice(1)).toEqual(ends(lines[head]!).slice(1));
+  });
+
   test('colors only when asked', () => {
     expect(renderAudit(report, { color: true })).toContain('\u001b[');
   });

@@ -11,6 +11,17 @@ group('limits show rows', () => {
     expect(describe('host:b', [`${now + 100} 100 1 ${now + 9000}`, 9000], now).nextAllowedInMs).toBe(9000);
     expect(describe('host:c', [`${now + 300} 100 2 0`, 300], now).nextAllowedInMs).toBe(100);
   });
+  test('a hold the host asked for (its retry-after marker) is the HOLD; any other hold is spacing (issue #18, 4)', () => {
+    const spacing = describe('host:s', [`${now + 2000} 2000 0 ${now + 363}`, 2000], now);
+    expect(spacing).toMatchObject({ holdRemainingMs: 0, spacingRemainingMs: 363, nextAllowedInMs: 2000 });
+    const retry = describe('host:r', [`${now + 2000} 2000 0 ${now + 30_000}`, 30_000], now, 30_000);
+    expect(retry).toMatchObject({ holdRemainingMs: 30_000, spacingRemainingMs: 0, nextAllowedInMs: 30_000 });
+    const text = formatLimitsTable({ serverTime: '', keys: [spacing, retry], truncated: false });
+    expect(text).toMatch(/^KEY\s+NEXT IN\s+RATE\s+INTERVAL\s+BURST\s+HOLD\s+SPACING\s+TTL$/m);
+    expect(text).toMatch(/host:s\s+2\.0s\s+0\.5\/s\s+2\.0s\s+0\s+-\s+363ms\s+2\.0s/);
+    expect(text).toMatch(/host:r\s+30s\s+0\.5\/s\s+2\.0s\s+0\s+30s\s+-\s+30s/);
+  });
+
   test('unknown keys admit now; the table says so, and says when the scan was cut short', () => {
     const row = describe('host:none', ['', -2], now);
     expect(row).toMatchObject({ known: false, nextAllowedInMs: 0, ttlMs: null, ratePerSec: null });
