@@ -1,7 +1,7 @@
 /**
  * GCRA (generic cell rate algorithm) as pure functions of a clock reading. Both limiters use these semantics:
  * the in-process one calls them directly, the Redis one runs the same steps in Lua (gcra.lua.ts) on the
- * server's clock; test/integration/ratelimit-redis.test.ts replays Redis's answers through these functions.
+ * server's clock; test/integration/ratelimit/redis.test.ts replays Redis's answers through these functions.
  *
  * A key's whole state is its TAT (theoretical arrival time): the moment it would next be admitted if requests
  * came evenly spaced. A request is admitted when `now >= TAT - tolerance`, and then moves TAT forward by one

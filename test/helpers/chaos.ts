@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the chaos scenarios (test/integration/chaos-*.test.ts): `kscrape` processes that can be
+ * Shared pieces of the chaos scenarios (test/integration/chaos/*.test.ts): `kscrape` processes that can be
  * killed and whose stderr lines are stamped on arrival, pipelines created with the CLI, and the short/full
  * switch (KSCRAPE_CHAOS_FULL=1, set by `npm run test:chaos`). Their hostile loopback targets are
  * startTargetProcess's route kinds (test/helpers/http-targets.ts).

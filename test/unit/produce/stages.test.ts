@@ -1,0 +1,131 @@
+import { describe, expect, test } from '@jest/globals';
+import { SendRefused, type BulkProducer } from '../../../src/kafka/bulk-producer.js';
+import { createLogger } from '../../../src/log.js';
+import { DedupeClaims } from '../../../src/produce/dedupe-claims.js';
+import type { RedisDeduper } from '../../../src/produce/dedupe.js';
+import { EnvelopeSender, FailedDeliveries } from '../../../src/produce/envelope-sender.js';
+import type { JsonLinesFile } from '../../../src/produce/json-lines-file.js';
+import { LineIntake } from '../../../src/produce/line-intake.js';
+import { ProduceStats } from '../../../src/produce/produce-stats.js';
+import type { UrlEnvelope } from '../../../src/records/index.js';
+
+/** A JsonLinesFile that keeps what was written. */
+const memoryFile = () => {
+  const records: unknown[] = [];
+  return { records, file: { write: async (r: unknown) => { records.push(r); } } as unknown as JsonLinesFile };
+};
+const env = (url: string): UrlEnvelope => ({ url, host: new URL(url).host, customer_id: 'c', priority: 0, discovered_at: 1, attempt: 0 });
+
+describe('LineIntake', () => {
+  test('skips blanks and comments, counts and writes rejects with source and line, numbers lines per source', async () => {
+    const stats = new ProduceStats();
+    const rejects = memoryFile();
+    const intake = new LineIntake({ format: 'auto', now: 7, stats, rejects: rejects.file, defaults: { customerId: 'c', priority: 1, maxUrlLength: 4096 } });
+    intake.startSource('a.txt');
+    const got = await intake.envelopesOf(['https://A.example/x', '', '# note', 'ftp://b/', { overlong: true, bytes: 70_000, prefix: 'https://c/' }]);
+    expect(got).toEqual([{ url: 'https://a.example/x', host: 'a.example', customer_id: 'c', priority: 1, discovered_at: 7, attempt: 0 }]);
+    expect(stats.lines).toBe(3);
+    expect(stats.rejected).toBe(2);
+    expect(rejects.records).toEqual([
+      { source: 'a.txt', line: 4, reason: 'unsupported-scheme', detail: expect.any(String), input: 'ftp://b/' },
+      { source: 'a.txt', line: 5, reason: 'too-long', detail: 'line of 70000 bytes', input: 'https://c/' },
+    ]);
+    expect(intake.lineNo).toBe(5);
+    intake.startSource('b.txt');
+    expect(intake.lineNo).toBe(0);
+    await intake.envelopesOf(['https://d.example/']);
+    expect(intake.lineNo).toBe(1);
+  });
+});
+
+describe('DedupeClaims', () => {
+  const quiet = createLogger({ level: 'quiet' });
+
+  test('keeps fresh envelopes, counts duplicates, releases only claims that were not sent', async () => {
+    const released: string[][] = [];
+    const deduper = { claim: async (urls: string[]) => urls.map((u) => !u.includes('dup')), release: async (urls: string[]) => { released.push(urls); } };
+    const stats = new ProduceStats();
+    const claims = new DedupeClaims({ deduper: deduper as unknown as RedisDeduper, logger: quiet, stats });
+    const [a, dup, b] = [env('https://a/'), env('https://dup/'), env('https://b/')];
+    expect(await claims.fresh([a!, dup!, b!])).toEqual([a, b]);
+    expect(stats.duplicates).toBe(1);
+    claims.notSent(a!);
+    claims.notSent(env('https://never-claimed/'));
+    claims.undelivered('https://reported/');
+    await claims.releaseIfMany();
+    expect(released).toEqual([]);
+    await claims.release();
+    expect(released).toEqual([['https://a/', 'https://reported/']]);
+  });
+
+  test('Redis failing: the batch goes on without dedupe, warned once', async () => {
+    const lines: string[] = [];
+    const deduper = { claim: async () => { throw new Error('down'); }, release: async () => undefined };
+    const claims = new DedupeClaims({ deduper: deduper as unknown as RedisDeduper, logger: createLogger({ write: (l) => lines.push(l) }), stats: new ProduceStats() });
+    const batch = [env('https://a/'), env('https://b/')];
+    expect(await claims.fresh(batch)).toBe(batch);
+    expect(await claims.fresh(batch)).toBe(batch);
+    expect(lines.filter((l) => l.includes('--dedupe: Redis failed (down)'))).toHaveLength(1);
+  });
+});
+
+describe('EnvelopeSender and FailedDeliveries', () => {
+  const setup = (trySend: (p: number, key: string, value: Buffer) => boolean) => {
+    const stats = new ProduceStats();
+    const fallback = memoryFile();
+    const sent: { p: number; key: string; value: string }[] = [];
+    const producer = {
+      trySend: (p: number, key: string, value: Buffer) => {
+        const ok = trySend(p, key, value);
+        if (ok) sent.push({ p, key, value: value.toString() });
+        return ok;
+      },
+      waitForRoom: async () => undefined,
+    } as unknown as BulkProducer;
+    const failures = new FailedDeliveries({ stats, fallback: fallback.file });
+    const sender = new EnvelopeSender({ producer, partition: (input) => input.host.length % 3, partitions: { count: 3 }, stats, fallback: fallback.file, failures });
+    return { stats, fallback, sent, failures, sender };
+  };
+
+  test('queues synchronously with the key and the encoded envelope', () => {
+    const { stats, sent, sender } = setup(() => true);
+    const e = env('https://a.example/');
+    expect(sender.emit(e)).toBeUndefined();
+    expect(sent).toEqual([{ p: 'a.example'.length % 3, key: 'a.example', value: JSON.stringify(e) }]);
+    expect(stats.inFlight).toBe(1);
+  });
+
+  test('no room: waits, then sends its own copy of the bytes', async () => {
+    let calls = 0;
+    const { sent, sender } = setup(() => ++calls > 1);
+    const e = env('https://a.example/');
+    const waiting = sender.emit(e);
+    expect(waiting).toBeInstanceOf(Promise);
+    sender.emit(env('https://other.example/'));
+    await waiting;
+    expect(sent.map((s) => s.value)).toEqual([JSON.stringify(env('https://other.example/')), JSON.stringify(e)]);
+  });
+
+  test('refused, stopped, or after a delivery failure: to the fallback file with the reason', async () => {
+    const { stats, fallback, failures, sender } = setup(() => { throw new SendRefused('ERR_MSG_SIZE_TOO_LARGE'); });
+    await sender.emit(env('https://a/'));
+    expect(stats.failedBy.get('ERR_MSG_SIZE_TOO_LARGE')).toBe(1);
+    const failed = env('https://failed/');
+    stats.queue(0);
+    failures.report({ partition: 0, key: 'failed', value: Buffer.from(JSON.stringify(failed)), reason: 'ERR__MSG_TIMED_OUT' });
+    expect(sender.halted()).toBe(true);
+    await sender.emit(env('https://b/'));
+    expect(stats.failedBy.get('not-sent-broker-failing')).toBe(1);
+    await failures.drain();
+    sender.stoppedBy = 'SIGINT';
+    expect(fallback.records).toEqual([env('https://a/'), env('https://b/'), failed]);
+    expect(stats.failedBy.get('ERR__MSG_TIMED_OUT')).toBe(1);
+  });
+
+  test('stopped by a signal: interrupted', async () => {
+    const { stats, sender } = setup(() => true);
+    sender.stoppedBy = 'SIGTERM';
+    await sender.emit(env('https://a/'));
+    expect(stats.failedBy.get('interrupted')).toBe(1);
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * The commit protocol against a fake consumer session and transactor (the real session is exercised by
+ * test/integration/worker/worker.test.ts and the chaos-rebalance / chaos-worker-kill scenarios).
+ */
+import { describe, expect, test } from '@jest/globals';
+import type { Consumer } from '../../../src/kafka/clients.js';
+import { createLogger } from '../../../src/log.js';
+import { CommitProtocol, type CommitSession } from '../../../src/worker/commit-protocol.js';
+import { OffsetTracker } from '../../../src/worker/offset-tracker.js';
+import { WorkerStats } from '../../../src/worker/stats.js';
+
+type Position = { partition: number; offset: number };
+
+/** A coordinator that stores what it is told, unless told to forget (a commit lost in a rebalance) or to hang. */
+class FakeSession implements CommitSession {
+  stored = new Map<number, number>();
+  commits: Position[][] = [];
+  mode: 'store' | 'forget' | 'hang' = 'store';
+  readonly client = {} as Consumer;
+  constructor(private readonly partitions: number[]) {}
+  assigned(): number[] {
+    return [...this.partitions];
+  }
+  async commit(entries: readonly Position[]): Promise<void> {
+    this.commits.push([...entries]);
+    if (this.mode === 'hang') return new Promise<void>(() => undefined);
+    if (this.mode === 'store') for (const e of entries) this.stored.set(e.partition, e.offset);
+  }
+  async committed(partitions: readonly number[]): Promise<Position[]> {
+    return partitions.filter((p) => this.stored.has(p)).map((p) => ({ partition: p, offset: this.stored.get(p)! }));
+  }
+}
+
+function setup(partitions = [0, 1], extra: { commitEveryMessages?: number; transactor?: { commit: (c: Consumer, e: Position[]) => Promise<boolean>; drop: (p: number) => void } } = {}) {
+  const session = new FakeSession(partitions);
+  const tracker = new OffsetTracker();
+  const stats = new WorkerStats();
+  const dropped: number[] = [];
+  const commits = new CommitProtocol({
+    tracker, session: () => session, stats, logger: createLogger({ level: 'quiet' }),
+    commitEveryMessages: extra.commitEveryMessages ?? 1000, revokeTimeoutMs: 1_000,
+    dropQueued: (p) => dropped.push(p),
+    ...(extra.transactor ? { transactor: extra.transactor } : {}),
+  });
+  commits.onAssign(partitions);
+  return { session, tracker, stats, dropped, commits };
+}
+
+/** Tracks offsets 0..n-1 of a partition and finishes them all. */
+function finishAll(tracker: OffsetTracker, partition: number, n: number): void {
+  const offsets = tracker.get(partition)!;
+  for (let o = 0; o < n; o++) offsets.track(o);
+  for (let o = 0; o < n; o++) offsets.finish(o);
+}
+
+describe('CommitProtocol', () => {
+  test('commits each moved position once the coordinator confirms it, then has nothing left to commit', async () => {
+    const { session, tracker, stats, commits } = setup();
+    finishAll(tracker, 0, 5);
+    await commits.commitNow();
+    expect(session.commits).toEqual([[{ partition: 0, offset: 5 }]]);
+    expect(tracker.commitable()).toEqual([]);
+    expect(stats.committed).toBe(1);
+    await commits.commitNow();
+    expect(session.commits).toHaveLength(1);
+  });
+
+  test('a commit the coordinator does not confirm stays "moved" and is sent again next round', async () => {
+    const { session, tracker, stats, commits } = setup();
+    finishAll(tracker, 1, 3);
+    session.mode = 'forget';
+    await commits.commitNow();
+    expect(tracker.commitable()).toEqual([{ partition: 1, offset: 3 }]);
+    expect(stats.committed).toBe(0);
+    session.mode = 'store';
+    await commits.commitNow();
+    expect(session.commits).toEqual([[{ partition: 1, offset: 3 }], [{ partition: 1, offset: 3 }]]);
+    expect(tracker.commitable()).toEqual([]);
+    expect(stats.committed).toBe(1);
+  });
+
+  test('only partitions the session holds are committed', async () => {
+    const { session, tracker, commits } = setup([0]);
+    tracker.assign(7);
+    finishAll(tracker, 0, 2);
+    finishAll(tracker, 7, 2);
+    await commits.commitNow();
+    expect(session.commits).toEqual([[{ partition: 0, offset: 2 }]]);
+  });
+
+  test('every commitEveryMessages finished messages start a round', async () => {
+    const { session, tracker, commits } = setup([0], { commitEveryMessages: 3 });
+    const offsets = tracker.get(0)!;
+    for (let o = 0; o < 3; o++) offsets.track(o);
+    offsets.finish(0);
+    commits.finished();
+    offsets.finish(1);
+    commits.finished();
+    await commits.commitNow([]);
+    expect(session.commits).toHaveLength(0);
+    offsets.finish(2);
+    commits.finished();
+    await commits.commitNow([]);
+    expect(session.commits).toEqual([[{ partition: 0, offset: 3 }]]);
+  });
+
+  test('commitAndConfirm honours its deadline when the coordinator never answers', async () => {
+    const { session, tracker, commits } = setup();
+    finishAll(tracker, 0, 4);
+    session.mode = 'hang';
+    const started = Date.now();
+    expect(await commits.commitAndConfirm([0], 300)).toBe(false);
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(1_500);
+    expect(tracker.commitable([0])).toEqual([{ partition: 0, offset: 4 }]);
+  });
+
+  test('commitAndConfirm retries until the coordinator holds the position', async () => {
+    const { session, tracker, commits } = setup();
+    finishAll(tracker, 0, 2);
+    session.mode = 'forget';
+    setTimeout(() => { session.mode = 'store'; }, 150);
+    expect(await commits.commitAndConfirm([0], 5_000)).toBe(true);
+    expect(session.stored.get(0)).toBe(2);
+    expect(session.commits.length).toBeGreaterThan(1);
+  });
+
+  test('lost partitions are dropped without a commit: queue, tracker and held transaction alike', async () => {
+    const drops: number[] = [];
+    const { session, tracker, stats, dropped, commits } = setup([0, 1], { transactor: { commit: async () => true, drop: (p) => drops.push(p) } });
+    finishAll(tracker, 0, 3);
+    await commits.onRevoke([0], { lost: true });
+    expect(session.commits).toEqual([]);
+    expect(tracker.get(0)).toBeUndefined();
+    expect(tracker.get(1)).toBeDefined();
+    expect(dropped).toEqual([0]);
+    expect(drops).toEqual([0]);
+    expect(stats.rebalances).toBe(2);
+  });
+
+  test('a revocation waits for the partition\'s in-flight work, then commits what it finished', async () => {
+    const { session, tracker, commits } = setup();
+    const offsets = tracker.get(1)!;
+    offsets.track(0);
+    let finishWork!: () => void;
+    commits.trackInFlight(1, new Promise<void>((r) => { finishWork = () => { offsets.finish(0); r(); }; }));
+    setTimeout(() => finishWork(), 50);
+    await commits.onRevoke([1]);
+    expect(session.commits).toEqual([[{ partition: 1, offset: 1 }]]);
+    expect(tracker.get(1)).toBeUndefined();
+  });
+
+  test('while the session closes, a revocation changes nothing (the closer committed already)', async () => {
+    const { session, tracker, dropped, commits } = setup();
+    finishAll(tracker, 0, 2);
+    commits.closing = true;
+    await commits.onRevoke([0, 1]);
+    expect(session.commits).toEqual([]);
+    expect(dropped).toEqual([]);
+    expect(tracker.get(0)).toBeDefined();
+  });
+
+  test('with a transactor, its commit decides: a failed transaction leaves the position to commit again', async () => {
+    let ok = false;
+    const { session, tracker, stats, commits } = setup([0], { transactor: { commit: async () => ok, drop: () => undefined } });
+    finishAll(tracker, 0, 2);
+    await commits.commitNow();
+    expect(stats.commitFailures).toBe(1);
+    expect(tracker.commitable()).toEqual([{ partition: 0, offset: 2 }]);
+    ok = true;
+    await commits.commitNow();
+    expect(stats.committed).toBe(1);
+    expect(tracker.commitable()).toEqual([]);
+    expect(session.commits).toEqual([]);
+  });
+});
