@@ -131,6 +131,15 @@ export function assignedReaderConfig(consumerConfig: KafkaConfig, extra: KafkaCo
   return config;
 }
 
+/**
+ * `kscrape lag`'s oldest-record reader wants one record per partition: small fetches and a small prefetch queue.
+ * A small queue makes librdkafka postpone a partition's fetch by fetch.queue.backoff.ms ("queue full"), 1 s by
+ * default: 20 ms here. (The `extra` of assignedReaderConfig.)
+ */
+export const LAG_TIMESTAMP_READER_SETTINGS: KafkaConfig = {
+  'fetch.max.bytes': 1_048_576, 'max.partition.fetch.bytes': 16_384, 'queued.min.messages': 10, 'fetch.wait.max.ms': 10, 'fetch.queue.backoff.ms': 20,
+};
+
 /** The worker's sizes its producers are bounded by. */
 export interface WorkerProducerSizes {
   maxRecordBytes: number;

@@ -5,8 +5,7 @@
  * The consumer starts connecting when the probe is opened, so it is ready by the time the offsets are known.
  */
 import type { Logger } from '../log.js';
-import type { KafkaConfig } from '../kafka/config.js';
-import { AssignedReader, type PartitionStart } from '../kafka/assigned-reader.js';
+import { AssignedReader, LAG_TIMESTAMP_READER_SETTINGS, type KafkaConfig, type PartitionStart } from '../kafka/index.js';
 
 /** Map key: `topic:partition:offset` (the offset asked for), value: record timestamp (ms). */
 export type TimestampProbe = (targets: PartitionStart[]) => Promise<Map<string, number>>;
@@ -19,9 +18,8 @@ export interface OpenProbe {
 export function openTimestampProbe(opts: { config: KafkaConfig; logger: Logger; timeoutMs: number }): OpenProbe {
   const opening = AssignedReader.open({
     config: opts.config, logger: opts.logger, connectTimeoutMs: opts.timeoutMs,
-    // One record is all we want: keep fetches and the prefetch queue small. A small queue makes librdkafka
-    // postpone a partition's fetch by fetch.queue.backoff.ms ("queue full"), 1 s by default: 20 ms here.
-    extra: { 'fetch.max.bytes': 1_048_576, 'max.partition.fetch.bytes': 16_384, 'queued.min.messages': 10, 'fetch.wait.max.ms': 10, 'fetch.queue.backoff.ms': 20 },
+    // One record is all we want: keep fetches and the prefetch queue small.
+    extra: LAG_TIMESTAMP_READER_SETTINGS,
   });
   // Failing to open is reported by the probe call; never an unhandled rejection meanwhile.
   opening.catch(() => undefined);
