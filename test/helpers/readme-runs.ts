@@ -27,10 +27,13 @@ export interface RunSpec {
 const json = (s: string): unknown => JSON.parse(s);
 const lines = (s: string) => s.split('\n').filter(Boolean);
 const STOP_MS = 4_000;
+/** Valid URLs the produce examples deliver: urls.txt three times, seeds+more, the sitemap, tasks, the fallback file. */
+const PRODUCED = 2 * 3 + 2 + 2 + 1 + 1;
+const stoppedByCtrlC = (r: RunResult) => expect(r.stderr).toMatch(/stopping: SIGINT received(.|\n)*\ndone: /);
 
 export const RUN_SPECS: RunSpec[] = [
   // --- needs no state in Kafka
-  { match: 'check --brokers 127.0.0.1:9092 --timeout 5s', chain: 'alone' },
+  { match: 'check --brokers 127.0.0.1:9092 --timeout 5s', chain: 'alone', check: (r) => expect(r.stdout).toMatch(/^kafka\s+ok\s/m) },
   { match: 'check --redis redis://127.0.0.1:6379 --json', chain: 'alone', check: (r) => expect(json(r.stdout)).toMatchObject({ kafka: { topics: expect.any(Number) }, redis: { ok: true } }) },
   { match: 'config --role producer -X linger.ms=50', chain: 'alone', check: (r) => expect(r.stdout).toMatch(/linger\.ms\s*=?\s*50/) },
   { match: `config --json | jq -r '."bootstrap.servers"'`, chain: 'alone', check: (r) => expect(r.stdout.trim()).toBe(process.env.KSCRAPE_TEST_BROKERS) },
@@ -38,10 +41,10 @@ export const RUN_SPECS: RunSpec[] = [
   { match: 'completion bash > ~/', chain: 'alone', check: (_r, sb) => expect(readFileSync(join(sb.dir, 'home/.local/share/bash-completion/completions/kscrape'), 'utf8')).toMatch(/partition-audit/) },
   { match: 'completion zsh >', chain: 'alone', check: (_r, sb) => expect(readFileSync(join(sb.dir, 'zfunc/_kscrape'), 'utf8')).toMatch(/#compdef kscrape/) },
   { match: 'completion fish >', chain: 'alone', check: (_r, sb) => expect(readFileSync(join(sb.dir, 'home/.config/fish/completions/kscrape.fish'), 'utf8')).toMatch(/complete -c kscrape/) },
-  { match: 'partition-audit urls.txt', chain: 'alone', check: (r) => expect(r.stdout).toMatch(/skew/) },
-  { match: 'zcat urls-*.txt.gz', chain: 'alone', check: (r) => expect(r.stdout).toMatch(/skew/) },
+  { match: 'partition-audit urls.txt', chain: 'alone', check: (r) => expect(r.stdout).toMatch(/^2 URLs, 2 hosts, 50 partitions(.|\n)*skew/) },
+  { match: 'zcat urls-*.txt.gz', chain: 'alone', check: (r) => expect(r.stdout).toMatch(/^3 URLs, 2 hosts, 200 partitions(.|\n)*skew/) },
   { match: 'limits show example.com news.example.org', chain: 'alone', check: (r) => { expect(r.stdout).toMatch(/host:example\.com\s+now \(no state\)/); expect(r.stdout).toMatch(/host:news\.example\.org/); } },
-  { match: 'crawl2. limits show --limit 50', chain: 'alone' },
+  { match: 'crawl2. limits show --limit 50', chain: 'alone', check: (r) => expect(lines(r.stdout)).toEqual([expect.stringMatching(/^KEY\s+NEXT IN\s+RATE/)]) },
 
   // --- the pipeline, in the order a user builds it
   { match: 'topics create --dry-run', chain: 'pipeline', check: (r) => expect(r.stdout).toMatch(/urls/) },
@@ -54,39 +57,51 @@ export const RUN_SPECS: RunSpec[] = [
   { match: `topics list | awk -F'\\t' '$5 != "lz4"'`, chain: 'pipeline', check: (r) => expect(lines(r.stdout)).toHaveLength(1) },
   { match: 'topics list | sort', chain: 'pipeline', check: (r, sb) => { expect(r.stdout).toContain(`${sb.prefix}urls`); expect(r.stdout).toContain(`${sb.prefix}dlq`); } },
   { match: 'staging. topics describe urls dlq --json', chain: 'pipeline', check: (r, sb) => expect(r.stdout).toContain(`${sb.prefix}staging.dlq`) },
-  { match: 'cat urls.txt | kscrape produce', chain: 'pipeline' },
-  { match: 'produce seeds.txt more.txt --rejects rejects.jsonl', chain: 'pipeline', check: (_r, sb) => expect(readFileSync(join(sb.dir, 'rejects.jsonl'), 'utf8')).toMatch(/unsupported-scheme/) },
+  { match: 'cat urls.txt | kscrape produce', chain: 'pipeline', check: (r) => expect(r.stderr).toMatch(/^2 URLs delivered.*\nrejected 2 \(whitespace 1, unsupported-scheme 1\)/) },
+  { match: 'produce seeds.txt more.txt --rejects rejects.jsonl', chain: 'pipeline', check: (r, sb) => {
+    expect(r.stderr).toMatch(/^2 URLs delivered/);
+    expect(readFileSync(join(sb.dir, 'rejects.jsonl'), 'utf8')).toMatch(/unsupported-scheme/);
+  } },
   { match: 'sitemap.xml', chain: 'pipeline', check: (r) => expect(r.stderr).toMatch(/^2 URLs delivered/) },
-  { match: '--format jsonl tasks.jsonl', chain: 'pipeline' },
-  { match: 'produce urls.txt.fallback-', chain: 'pipeline' },
+  { match: '--format jsonl tasks.jsonl', chain: 'pipeline', check: (r) => expect(r.stderr).toMatch(/^1 URLs delivered.*\nrejected 0, duplicates skipped 0/) },
+  { match: 'produce urls.txt.fallback-', chain: 'pipeline', check: (r) => expect(r.stderr).toMatch(/^1 URLs delivered.*\nrejected 0,/) },
   { match: '--partitioner fair', chain: 'pipeline', check: (r) => expect(json(r.stdout)).toMatchObject({ delivered: 2, failed: 0 }) },
   { match: 'produce urls.txt --rejects bad.jsonl --json', chain: 'pipeline', check: (r) => expect(json(r.stdout)).toEqual({ whitespace: 1, 'unsupported-scheme': 1 }) },
-  { match: 'partition-audit --sample 10000', chain: 'pipeline', check: (r) => expect(r.stdout).toMatch(/skew/) },
-  { match: 'partition-audit --since 1h --json', chain: 'pipeline' },
+  { match: 'partition-audit --sample 10000', chain: 'pipeline', check: (r) => expect(r.stdout).toMatch(new RegExp(`^${PRODUCED} URLs, 3 hosts, 200 partitions(.|\\n)*skew`)) },
+  { match: 'partition-audit --since 1h --json', chain: 'pipeline', check: (r) => expect(typeof json(r.stdout)).toBe('string') },
   { match: 'work --max-messages 10000 --idle-exit 30s', chain: 'pipeline', check: (_r, sb) => {
-    expect(json(readFileSync(join(sb.dir, 'summary.json'), 'utf8'))).toMatchObject({ pages: 9, errors: 1, dlq: 1 });
+    expect(json(readFileSync(join(sb.dir, 'summary.json'), 'utf8'))).toMatchObject({ pages: PRODUCED - 2, errors: 1, dlq: 1, limiter: { fallbackActivations: 0, redisErrors: 0, redisTimeouts: 0, fallbackGrants: 0 } });
   } },
   { match: `limits show --json | jq`, chain: 'pipeline', check: (r) => expect(lines(r.stdout)).toEqual(['"host:cdn.test"']) },
-  { match: 'lag --group scrapers\n', chain: 'pipeline', check: (r, sb) => expect(r.stdout).toContain(`${sb.prefix}urls`) },
+  // off a terminal: only the rows on stdout, the summary and the verdict on stderr
+  { match: 'lag --group scrapers\n', chain: 'pipeline', check: (r, sb) => {
+    expect(r.stdout).toContain(`${sb.prefix}urls`);
+    expect(lines(r.stdout).filter((l) => !/^(GROUP|scrapers)\s/.test(l))).toEqual([]);
+    expect(r.stderr).toMatch(/state .*\nOK\n/);
+  } },
   // every group of the shared test cluster, other tests' included: their state decides the worst status
   { match: 'lag --all-groups --json', chain: 'pipeline', codes: [0, 1, 2, 3], check: (r) => expect(r.stdout).toMatch(/"group": "scrapers"/) },
   { match: 'check_scrape_lag', chain: 'pipeline', check: (r) => expect(r.stdout.trim()).toMatch(/^OK - \d+ URLs behind$/) },
-  { match: 'lag --group scrapers --watch 2s', chain: 'pipeline', stopAfterMs: 5_000, check: (r, sb) => expect(r.stdout.split(`${sb.prefix}urls`).length - 1).toBeGreaterThanOrEqual(2) },
+  { match: 'lag --group scrapers --watch 2s', chain: 'pipeline', stopAfterMs: 5_000, check: (r, sb) => {
+    // a report every 2 s: at least two in 5 s, each with its total row and its header on stderr
+    expect(lines(r.stdout).filter((l) => l.startsWith(`scrapers  ${sb.prefix}urls`) && /\stotal\s/.test(l)).length).toBeGreaterThanOrEqual(2);
+    expect(r.stderr.split('kscrape lag --watch').length - 1).toBeGreaterThanOrEqual(2);
+  } },
   { match: 'dlq stats\n', chain: 'pipeline', check: (r) => expect(lines(r.stdout).filter((l) => l.split('\t').length !== 3)).toEqual([]) },
   { match: 'dlq stats --json', chain: 'pipeline', check: (r, sb) => expect(r.stdout).toContain(new URL(sb.origin['cdn.test']).host) },
   { match: `dlq stats | awk`, chain: 'pipeline', check: (r) => expect(lines(r.stdout).length).toBeGreaterThan(0) },
   { match: 'dlq retry --dry-run | head', chain: 'pipeline', check: (r) => expect(r.stdout).toMatch(/busy/) },
   { match: 'dlq retry --once --json', chain: 'pipeline', check: (r) => expect(r.stdout.trim()).toBe('0') },
-  { match: 'dlq retry --once --eos --worker-id retry-1', chain: 'pipeline' },
-  { match: 'dlq retry --cooldown 30m', chain: 'stopped', stopAfterMs: STOP_MS },
+  { match: 'dlq retry --once --eos --worker-id retry-1', chain: 'pipeline', check: (r) => expect(r.stdout).toMatch(/^re-emitted 0, parked 0/) },
+  { match: 'dlq retry --cooldown 30m', chain: 'stopped', stopAfterMs: STOP_MS, check: (r) => expect(r.stdout).toMatch(/^re-emitted 0, parked 0/) },
   { match: 'work --group scrapers --concurrency 128', chain: 'stopped', stopAfterMs: STOP_MS,
     probe: async (sb) => (await fetch(`http://127.0.0.1:${sb.metricsPort}/metrics`)).text(),
-    check: (r) => expect(String(r.probe)).toMatch(/kscrape_limiter_fallback_grants_total/) },
-  { match: 'work --host-delay 2s --host-rate example.com=4/s\n', chain: 'stopped', stopAfterMs: STOP_MS },
-  { match: 'work --resolve shop.test:80:127.0.1.5', chain: 'stopped', stopAfterMs: STOP_MS },
-  { match: 'work --eos --worker-id scraper-7', chain: 'stopped', stopAfterMs: STOP_MS },
-  { match: '--customer-rate acme=20/s', chain: 'stopped', stopAfterMs: STOP_MS },
-  { match: '--host-rate-file politeness.txt --redis-required', chain: 'stopped', stopAfterMs: STOP_MS },
+    check: (r) => { expect(String(r.probe)).toMatch(/kscrape_limiter_fallback_grants_total/); stoppedByCtrlC(r); } },
+  { match: 'work --host-delay 2s --host-rate example.com=4/s\n', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
+  { match: 'work --resolve shop.test:80:127.0.1.5', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
+  { match: 'work --eos --worker-id scraper-7', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
+  { match: '--customer-rate acme=20/s', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
+  { match: '--host-rate-file politeness.txt --redis-required', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
 ];
 
 /** The spec of an example, by its text; a `match` ending in a newline must end the example. */

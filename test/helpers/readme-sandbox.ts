@@ -105,7 +105,7 @@ function writeInputs(dir: string, origin: Record<SiteName, string>): void {
     'seeds.txt': `${shop}/p/2\n`,
     'more.txt': `${blog}/missing\nftp://${'blog.test'}/file\n`,
     'tasks.jsonl': `${JSON.stringify({ url: `${origin['cdn.test']}/busy`, customer_id: 'acme', priority: 3 })}\n`,
-    'urls.txt.fallback-20261125T101500Z-4242.jsonl': `${JSON.stringify({ url: `${shop}/p/4`, host: new URL(shop).host, customer_id: 'default', priority: 0, discovered_at: '2026-11-25T10:15:00.000Z', attempt: 0 })}\n`,
+    'urls.txt.fallback-20261125T101500Z-4242.jsonl': `${JSON.stringify({ url: `${shop}/p/4`, host: new URL(shop).host, customer_id: 'default', priority: 0, discovered_at: Date.parse('2026-11-25T10:15:00Z'), attempt: 0 })}\n`,
     'urls-1.txt.gz': gzipSync(`${shop}/p/1\n${shop}/p/2\n${blog}/post/1\n`),
     'politeness.txt': '# host rate\nshop.test 5/s\n',
   };

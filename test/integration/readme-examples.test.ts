@@ -150,6 +150,14 @@ describe('README.md examples run against the test broker, Redis and loopback sit
     expect(RUN_SPECS.filter((s) => examples.filter((e) => specFor(e.text).includes(s)).length !== 1).map((s) => s.match)).toEqual([]);
   });
 
+  test('the listing can fail: an unmarked example stays unmarked, a mark that names no example is reported', () => {
+    const [block] = fencedBlocks('<!-- not run by the tests: `gone` needs X -->\n<!-- not run by the tests: `b --x` needs Y -->\n```sh\nkscrape a\nkscrape b --x   # why\n```\n');
+    const { examples: seen, badMarks } = examplesOf(block!);
+    expect(seen).toEqual([{ at: 'README.md:4', text: 'kscrape a' }, { at: 'README.md:5', text: 'kscrape b --x', notRun: 'needs Y' }]);
+    expect(badMarks).toEqual(['README.md:3: the mark `gone` matches 0 examples of the block below it']);
+    expect(specFor('kscrape a')).toEqual([]);
+  });
+
   test('no example, as run, connects anywhere but loopback', () => {
     const named = examples.filter((e) => !e.notRun).flatMap((e) => hostsNamed(sb.rewrite(e.text)).map((h) => `${e.at}: ${h}`));
     expect(named.filter((h) => !LOOPBACK.test(h.split(': ')[1]!))).toEqual([]);
