@@ -41,7 +41,11 @@ export const RUN_SPECS: RunSpec[] = [
   { match: 'completion bash > ~/', chain: 'alone', check: (_r, sb) => expect(readFileSync(join(sb.dir, 'home/.local/share/bash-completion/completions/kscrape'), 'utf8')).toMatch(/partition-audit/) },
   { match: 'completion zsh >', chain: 'alone', check: (_r, sb) => expect(readFileSync(join(sb.dir, 'zfunc/_kscrape'), 'utf8')).toMatch(/#compdef kscrape/) },
   { match: 'completion fish >', chain: 'alone', check: (_r, sb) => expect(readFileSync(join(sb.dir, 'home/.config/fish/completions/kscrape.fish'), 'utf8')).toMatch(/complete -c kscrape/) },
-  { match: 'partition-audit urls.txt', chain: 'alone', check: (r) => expect(r.stdout).toMatch(/^2 URLs, 2 hosts, 50 partitions(.|\n)*skew/) },
+  // the stats as the README describes them: columns two spaces apart, the mean with two significant digits
+  { match: 'partition-audit urls.txt', chain: 'alone', check: (r) => {
+    expect(r.stdout).toMatch(/^2 URLs, 2 hosts, 50 partitions/);
+    expect(r.stdout).toMatch(/^ {2}layout {3}skew {4}CV {2}hot {2}empty {2}max {3}mean\n {2}host {4}25\.00 {2}4\.90 {4}0 {5}48 {4}1 {2}0\.040$/m);
+  } },
   { match: 'zcat urls-*.txt.gz', chain: 'alone', check: (r) => expect(r.stdout).toMatch(/^3 URLs, 2 hosts, 200 partitions(.|\n)*skew/) },
   { match: 'limits show example.com news.example.org', chain: 'alone', check: (r) => { expect(r.stdout).toMatch(/host:example\.com\s+now \(no state\)/); expect(r.stdout).toMatch(/host:news\.example\.org/); } },
   { match: 'crawl2. limits show --limit 50', chain: 'alone', check: (r) => expect(lines(r.stdout)).toEqual([expect.stringMatching(/^KEY\s+NEXT IN\s+RATE/)]) },
