@@ -26,7 +26,7 @@ export interface RunSpec {
 
 const json = (s: string): unknown => JSON.parse(s);
 const lines = (s: string) => s.split('\n').filter(Boolean);
-const STOP_MS = 4_000;
+const STOP_MS = 5_000;
 /** Valid URLs the produce examples deliver: urls.txt three times, seeds+more, the sitemap, tasks, the fallback file. */
 const PRODUCED = 2 * 3 + 2 + 2 + 1 + 1;
 const stoppedByCtrlC = (r: RunResult) => expect(r.stderr).toMatch(/stopping: SIGINT received(.|\n)*\ndone: /);
@@ -86,8 +86,8 @@ export const RUN_SPECS: RunSpec[] = [
   // every group of the shared test cluster, other tests' included: their state decides the worst status
   { match: 'lag --all-groups --json', chain: 'pipeline', codes: [0, 1, 2, 3], check: (r) => expect(r.stdout).toMatch(/"group": "scrapers"/) },
   { match: 'check_scrape_lag', chain: 'pipeline', check: (r) => expect(r.stdout.trim()).toMatch(/^OK - \d+ URLs behind$/) },
-  { match: 'lag --group scrapers --watch 2s', chain: 'pipeline', stopAfterMs: 5_000, check: (r, sb) => {
-    // a report every 2 s: at least two in 5 s, each with its total row and its header on stderr
+  { match: 'lag --group scrapers --watch 2s', chain: 'pipeline', stopAfterMs: 7_000, check: (r, sb) => {
+    // a report every 2 s: at least two in 7 s (start-up included), each with its total row and its header on stderr
     expect(lines(r.stdout).filter((l) => l.startsWith(`scrapers  ${sb.prefix}urls`) && /\stotal\s/.test(l)).length).toBeGreaterThanOrEqual(2);
     expect(r.stderr.split('kscrape lag --watch').length - 1).toBeGreaterThanOrEqual(2);
   } },
@@ -99,7 +99,7 @@ export const RUN_SPECS: RunSpec[] = [
   { match: 'dlq retry --once --eos --worker-id retry-1', chain: 'pipeline', check: (r) => expect(r.stdout).toMatch(/^re-emitted 0, parked 0/) },
   { match: 'dlq retry --cooldown 30m', chain: 'stopped', stopAfterMs: STOP_MS, check: (r) => expect(r.stdout).toMatch(/^re-emitted 0, parked 0/) },
   { match: 'work --group scrapers --concurrency 128', chain: 'stopped', stopAfterMs: STOP_MS,
-    probe: async (sb) => (await fetch(`http://127.0.0.1:${sb.metricsPort}/metrics`)).text(),
+    probe: (sb) => metricsText(sb.metricsPort),
     check: (r) => { expect(String(r.probe)).toMatch(/kscrape_limiter_fallback_grants_total/); stoppedByCtrlC(r); } },
   { match: 'work --host-delay 2s --host-rate example.com=4/s\n', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
   { match: 'work --resolve shop.test:80:127.0.1.5', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
@@ -107,6 +107,19 @@ export const RUN_SPECS: RunSpec[] = [
   { match: '--customer-rate acme=20/s', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
   { match: '--host-rate-file politeness.txt --redis-required', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
 ];
+
+/** The worker's /metrics, asked again every 250 ms for up to 10 s while it starts on a busy machine. */
+async function metricsText(port: number): Promise<string> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    } catch (err) {
+      if (Date.now() > until) return `no /metrics on 127.0.0.1:${port} within 10 s: ${(err as Error).message}`;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
 
 /** The spec of an example, by its text; a `match` ending in a newline must end the example. */
 export function specFor(text: string): RunSpec[] {

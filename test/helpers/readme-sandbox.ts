@@ -22,7 +22,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/stack/ports.js';
+import { Redis } from 'ioredis';
 import { cliEnv } from './cli.js';
+import { withAdmin } from './kafka.js';
 import { testBrokers, testRedisUrl, uniqueName } from './env.js';
 import { routes, startTarget, type Target } from './http-targets.js';
 
@@ -87,8 +89,25 @@ export async function openSandbox(): Promise<Sandbox> {
     close: async () => {
       await Promise.all(sites.map((s) => s.close()));
       rmSync(dir, { recursive: true, force: true });
+      await removeLeftovers(prefix);
     },
   };
+}
+
+/** Topics and Redis keys under the run's prefix. Best effort: the prefix is unique, leftovers bother nobody. */
+async function removeLeftovers(prefix: string): Promise<void> {
+  await withAdmin(async (admin) => {
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (mine.length) await admin.deleteTopics({ topics: mine, timeout: 10_000 });
+  }).catch((err: Error) => console.warn(`readme examples: topics under ${prefix} left behind: ${err.message}`));
+  const redis = new Redis(testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 })) if ((keys as string[]).length) await redis.del(...(keys as string[]));
+  } catch (err) {
+    console.warn(`readme examples: Redis keys under ${prefix} left to expire: ${(err as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function sitemap(origin: Record<SiteName, string>): string {
