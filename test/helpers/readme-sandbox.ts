@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../scripts/stack/ports.js';
+import { buildUrlEnvelope } from '../../src/records/url-envelope.js';
 import { Redis } from 'ioredis';
 import { cliEnv } from './cli.js';
 import { withAdmin } from './kafka.js';
@@ -110,6 +111,12 @@ async function removeLeftovers(prefix: string): Promise<void> {
   }
 }
 
+function fallbackEnvelope(url: string): unknown {
+  const built = buildUrlEnvelope({ url, customerId: 'default', priority: 0, discoveredAt: Date.parse('2026-11-25T10:15:00Z'), attempt: 0 }, 4096);
+  if (!built.ok) throw new Error(`${url}: ${built.detail}`);
+  return built.envelope;
+}
+
 function sitemap(origin: Record<SiteName, string>): string {
   const locs = [`${origin['shop.test']}/p/3`, `${origin['blog.test']}/post/2`].map((u) => `<url><loc>${u}</loc></url>`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${locs.join('\n')}\n</urlset>\n`;
@@ -124,7 +131,8 @@ function writeInputs(dir: string, origin: Record<SiteName, string>): void {
     'seeds.txt': `${shop}/p/2\n`,
     'more.txt': `${blog}/missing\nftp://${'blog.test'}/file\n`,
     'tasks.jsonl': `${JSON.stringify({ url: `${origin['cdn.test']}/busy`, customer_id: 'acme', priority: 3 })}\n`,
-    'urls.txt.fallback-20261125T101500Z-4242.jsonl': `${JSON.stringify({ url: `${shop}/p/4`, host: new URL(shop).host, customer_id: 'default', priority: 0, discovered_at: Date.parse('2026-11-25T10:15:00Z'), attempt: 0 })}\n`,
+    // a fallback file holds the envelopes as produce sent them
+    'urls.txt.fallback-20261125T101500Z-4242.jsonl': `${JSON.stringify(fallbackEnvelope(`${shop}/p/4`))}\n`,
     'urls-1.txt.gz': gzipSync(`${shop}/p/1\n${shop}/p/2\n${blog}/post/1\n`),
     'politeness.txt': '# host rate\nshop.test 5/s\n',
   };

@@ -106,11 +106,13 @@ const marked = shBlocks.map(examplesOf);
 const examples = marked.flatMap((m) => m.examples);
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
 
-/** Hosts an example, as run, would connect to outside kscrape's own --resolve pins: URLs given to curl and brokers. */
+/** Where an example, as run, connects: URLs given to curl, brokers, Redis, and the addresses of --resolve pins. */
 function hostsNamed(script: string): string[] {
   const urls = [...script.matchAll(/curl[^|]*?https?:\/\/([^/\s'"]+)/g)].map((m) => m[1]!);
   const brokers = [...script.matchAll(/(?:--brokers|-b)[ =](\S+)/g)].flatMap((m) => m[1]!.split(','));
-  return [...urls, ...brokers];
+  const redis = [...script.matchAll(/redis:\/\/([^/\s'"]+)/g)].map((m) => m[1]!);
+  const pinned = [...script.matchAll(/--resolve [^:\s]+:[^:\s]+:(\S+)/g)].map((m) => m[1]!);
+  return [...urls, ...brokers, ...redis, ...pinned];
 }
 
 function scriptOf(sb: Sandbox, text: string, spec: RunSpec): string {
@@ -153,7 +155,8 @@ describe('README.md examples run against the test broker, Redis and loopback sit
   test('no example, as run, connects anywhere but loopback', () => {
     const named = examples.filter((e) => !e.notRun).flatMap((e) => hostsNamed(sb.rewrite(e.text)).map((h) => `${e.at}: ${h}`));
     expect(named.filter((h) => !LOOPBACK.test(h.split(': ')[1]!))).toEqual([]);
-    expect(hostsNamed('curl -s https://example.com/x | kscrape --brokers kafka-1:9092 produce -')).toEqual(['example.com', 'kafka-1:9092']);
+    expect(hostsNamed('curl -s https://example.com/x | kscrape --brokers kafka-1:9092 --redis redis://r:6379 work --resolve a.test:80:10.0.0.1'))
+      .toEqual(['example.com', 'kafka-1:9092', 'r:6379', '10.0.0.1']);
   });
 
   for (const example of examples) {
