@@ -19,6 +19,8 @@ export interface RunSpec {
   probe?: (sb: Sandbox) => Promise<unknown>;
   /** Appended to the example in the same shell (e.g. to look at what `source` did). */
   then?: string;
+  /** Run first in the same shell: the state the example expects (e.g. URLs of the local site waiting). */
+  given?: (sb: Sandbox) => string;
   /** Exit statuses accepted; default [0]. */
   codes?: number[];
   check?: (r: RunResult, sb: Sandbox) => void;
@@ -76,6 +78,10 @@ export const RUN_SPECS: RunSpec[] = [
   { match: 'work --max-messages 10000 --idle-exit 30s', chain: 'pipeline', check: (_r, sb) => {
     expect(json(readFileSync(join(sb.dir, 'summary.json'), 'utf8'))).toMatchObject({ pages: PRODUCED - 2, errors: 1, dlq: 1, limiter: { fallbackActivations: 0, redisErrors: 0, redisTimeouts: 0, fallbackGrants: 0 } });
   } },
+  // the local test site: three fresh URLs of shop.test, fetched 200 ms apart by the one worker of the group
+  { match: 'work --resolve shop.test:80:127.0.1.5', chain: 'pipeline', stopAfterMs: 8_000,
+    given: (sb) => `printf '%s\\n' ${[5, 6, 7].map((n) => `${sb.origin['shop.test']}/p/${n}`).join(' ')} | kscrape produce - 2>/dev/null`,
+    check: (r) => { stoppedByCtrlC(r); expect(r.stderr).toMatch(/\ndone: .* pages 3 · errors 0 · dlq 0/); } },
   { match: `limits show --json | jq`, chain: 'pipeline', check: (r) => expect(lines(r.stdout)).toEqual(['"host:cdn.test"']) },
   // off a terminal: only the rows on stdout, the summary and the verdict on stderr
   { match: 'lag --group scrapers\n', chain: 'pipeline', check: (r, sb) => {
@@ -102,7 +108,7 @@ export const RUN_SPECS: RunSpec[] = [
     probe: (sb) => metricsText(sb.metricsPort),
     check: (r) => { expect(String(r.probe)).toMatch(/kscrape_limiter_fallback_grants_total/); stoppedByCtrlC(r); } },
   { match: 'work --host-delay 2s --host-rate example.com=4/s\n', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
-  { match: 'work --resolve shop.test:80:127.0.1.5', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
+
   { match: 'work --eos --worker-id scraper-7', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
   { match: '--customer-rate acme=20/s', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },
   { match: '--host-rate-file politeness.txt --redis-required', chain: 'stopped', stopAfterMs: STOP_MS, check: stoppedByCtrlC },

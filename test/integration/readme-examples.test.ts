@@ -116,7 +116,7 @@ function hostsNamed(script: string): string[] {
 }
 
 function scriptOf(sb: Sandbox, text: string, spec: RunSpec): string {
-  return sb.rewrite(text) + (spec.then ? `\n${spec.then}` : '');
+  return (spec.given ? `${spec.given(sb)}\n` : '') + sb.rewrite(text) + (spec.then ? `\n${spec.then}` : '');
 }
 
 describe('README.md examples run against the test broker, Redis and loopback sites', () => {
