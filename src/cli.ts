@@ -31,6 +31,7 @@ const COMMANDS: [name: string, load: () => Promise<CommandRegistrar>][] = [
   ['produce', async () => (await import('./commands/produce.js')).registerProduceCommand],
   ['completion', async () => (await import('./commands/completion.js')).registerCompletionCommand],
   ['work', async () => (await import('./commands/work.js')).registerWorkCommand],
+  ['sitemap', async () => (await import('./commands/sitemap.js')).registerSitemapCommand],
 ];
 
 /**
