@@ -95,7 +95,7 @@ Examples:
             },
           },
         } : {}),
-      }, { stdout: runtime.stdout, logger: ctx.logger, redisUrl: ctx.redisUrl, topicPrefix: ctx.topicPrefix });
+      }, { stdout: runtime.stdout, logger: ctx.logger, redisUrl: ctx.redisUrl, topicPrefix: ctx.topicPrefix, handleSignals: true });
       const report = sitemapReport(result, { json: ctx.json, dedupe: delivery.dedupeTtlMs !== undefined, quiet });
       // Without --produce stdout carries the URLs, so the --json summary goes to stderr, after them.
       if (report.stdout) (flags.produce ? runtime.stdout : process.stderr).write(report.stdout);

@@ -15,7 +15,8 @@ export interface SitemapReport {
 
 export function sitemapReport(result: SitemapRunResult, opts: { json: boolean; dedupe: boolean; quiet: boolean }): SitemapReport {
   const { stats } = result;
-  const own = stats.rootFailures > 0 || stats.sitemapsRead === 0 ? ExitCode.failure : ExitCode.ok;
+  const own = stats.stoppedBy === 'SIGINT' ? 130 : stats.stoppedBy === 'SIGTERM' ? 143
+    : stats.rootFailures > 0 || stats.sitemapsRead === 0 ? ExitCode.failure : ExitCode.ok;
   const produced = result.produce ? produceReport(result.produce, opts) : undefined;
   const exitCode = produced && produced.exitCode !== ExitCode.ok ? produced.exitCode : own;
   if (opts.json) {

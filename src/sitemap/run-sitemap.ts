@@ -33,6 +33,8 @@ export interface SitemapEnvironment {
   logger: Logger;
   redisUrl: string | undefined;
   topicPrefix: string;
+  /** SIGINT/SIGTERM end the walk early (with a summary) instead of the process. */
+  handleSignals: boolean;
 }
 
 export interface SitemapRunResult {
@@ -67,12 +69,25 @@ export async function runSitemap(opts: SitemapRunOptions, env: SitemapEnvironmen
     pipe.once('close', () => abort.abort());
   }
   const writer = lineWriter(out, abort.signal);
+  // Without --produce the signals are ours (with it, produce stops reading and that ends the walk): stop after
+  // the sitemap being read, print the summary.
+  const onSignal = (signal: NodeJS.Signals) => {
+    env.logger.debug(`${signal}: stop after the current sitemap entry`);
+    stats.stoppedBy ??= signal;
+    abort.abort();
+  };
+  if (!opts.produce && env.handleSignals) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   try {
     await walkSitemaps(opts.targets, opts.settings, {
       fetcher, admit, stats, logger: env.logger, signal: abort.signal,
       emit: (entry) => writer.write(formatEntry(entry, opts.produce ? 'url' : opts.format)),
     });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     fetcher.close();
     await limiter.close();
     if (opts.produce) out.end();

@@ -14,8 +14,8 @@ export class SitemapStats {
   readonly skippedSitemaps = new Map<SitemapSkipReason, number>();
   /** A sitemap given on the command line (or found for a site) could not be read. */
   rootFailures = 0;
-  /** Set when the total URL cap ended the run early. */
-  stoppedBy: 'total-cap' | 'aborted' | undefined;
+  /** Set when the run ended early: the total URL cap, a signal, or the output going away (`aborted`). */
+  stoppedBy: 'total-cap' | 'aborted' | NodeJS.Signals | undefined;
   readonly startedAt = Date.now();
 
   skipUrl(reason: UrlSkipReason): void {

@@ -72,7 +72,8 @@ export async function walkSitemaps(targets: readonly string[], settings: Sitemap
 
 /** A site's sitemaps: its robots.txt `Sitemap:` lines, else /sitemap.xml. */
 async function discover(site: URL, deps: WalkDeps): Promise<string[]> {
-  const hooks = await deps.admit(new URL('/robots.txt', site), deps.signal);
+  const hooks = await admitted(deps, new URL('/robots.txt', site));
+  if (!hooks) return [];
   const listed = await deps.fetcher.robotsSitemaps(site.origin, { signal: deps.signal, hooks });
   const valid = listed.filter((u) => /^https?:\/\//i.test(u));
   deps.logger.debug(`${site.origin}: ${valid.length ? `robots.txt lists ${valid.length} sitemaps` : 'no Sitemap: lines in robots.txt, trying /sitemap.xml'}`);
@@ -114,7 +115,8 @@ async function readOne(item: Queued, settings: SitemapSettings, deps: WalkDeps, 
   };
 
   let outcome: Awaited<ReturnType<typeof readSitemapBody>> | undefined;
-  const hooks = await deps.admit(new URL(item.url), deps.signal);
+  const hooks = await admitted(deps, new URL(item.url));
+  if (!hooks) return;
   const result = await deps.fetcher.fetchStream(item.url, async (body) => {
     outcome = await readSitemapBody(body, parser, {
       maxBytes: settings.maxFileBytes, drain, stopped: () => entries > settings.maxFileUrls || stats.stoppedBy !== undefined || deps.signal.aborted,
@@ -135,6 +137,16 @@ async function readOne(item: Queued, settings: SitemapSettings, deps: WalkDeps, 
   if (entries > settings.maxFileUrls) {
     stats.skipSitemap('url-cap');
     logger.warn(`sitemap ${item.url}: more than ${settings.maxFileUrls} entries (--max-file-urls); the rest is skipped`);
+  }
+}
+
+/** The politeness hooks once the request may leave, or undefined when the walk was stopped while waiting. */
+async function admitted(deps: WalkDeps, url: URL): Promise<RequestHooks | undefined> {
+  try {
+    return await deps.admit(url, deps.signal);
+  } catch (err) {
+    if (deps.signal.aborted) return undefined;
+    throw err;
   }
 }
 

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli } from '../../helpers/cli.js';
-import { testBrokers } from '../../helpers/env.js';
+import { startCli } from '../../helpers/produce.js';
+import { testBrokers, testRedisUrl, uniqueName } from '../../helpers/env.js';
 import { minGapMs, startTarget, type Route, type Target } from '../../helpers/http-targets.js';
 import { createTestTopic, readBack } from '../../helpers/kafka.js';
 import { sitemapIndex, urlset } from '../../unit/sitemap/fixtures.js';
@@ -38,7 +39,7 @@ beforeAll(async () => {
     '/bomb.xml.gz': send(gzipSync(Buffer.concat([Buffer.from(`<urlset><url><loc>${A}/bomb-1</loc></url>`), Buffer.alloc(64 << 20, ' '), Buffer.from('</urlset>')])), { 'content-type': 'application/gzip' }),
     '/broken.xml': send(`<urlset><url><loc>${A}/broken-1</loc></oops></urlset>`),
     '/private/s.xml': send(urlset([{ loc: `${A}/secret` }])),
-    '/big.xml': (_req, res) => {
+    '/big.xml': ((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/xml' });
       res.write('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n');
       let i = 0;
@@ -50,7 +51,7 @@ beforeAll(async () => {
         res.end('</urlset>\n');
       };
       more();
-    },
+    }) as Route,
   });
   Object.assign(routesB, { '/for-a.xml': send(urlset([{ loc: `${A}/from-b` }, { loc: `${B}/b-own` }])) });
   expected = [...[1, 2, 3, 4, 5].map((i) => `${A}/a${i}`), `${A}/bomb-1`, `${A}/from-b`, `${B}/b-own`].sort();
@@ -113,6 +114,44 @@ describe('kscrape sitemap', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/is not a URL/);
   }, 60_000);
+
+  test('SIGINT stops the walk between requests: what was read is out, the summary says why, exit 130', async () => {
+    a.arrivals.length = 0;
+    const cli = startCli(['sitemap', `${a.origin}/`, '--allow-private', '--host-delay', '2s']);
+    cli.end();
+    // A: robots.txt, the index, its first child (B's for-a.xml came between); then it waits 2 s for A's next one.
+    const deadline = Date.now() + 20_000;
+    while (a.arrivals.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500)); // time to read that child's few bytes, well inside the 2 s wait
+    cli.child.kill('SIGINT');
+    const r = await cli.done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/sitemap: 5 URLs from 3 sitemaps .*stopped by SIGINT/);
+    expect(r.stdout.trim().split('\n').sort()).toEqual(expected.filter((u) => /\/(a[123]|from-b|b-own)$/.test(u)));
+    expect(a.arrivals.length).toBe(3);
+  }, 60_000);
+
+  test('with --redis two processes reading one host share its spacing', async () => {
+    const routes: Record<string, Route> = {};
+    const server = await startTarget('127.0.7.3', routes);
+    try {
+      routes['/robots.txt'] = (_req, res) => { res.writeHead(404); res.end(); };
+      routes['/index.xml'] = send(sitemapIndex([1, 2, 3, 4].map((i) => ({ loc: `${server.origin}/s${i}.xml` }))));
+      for (const i of [1, 2, 3, 4]) routes[`/s${i}.xml`] = send(urlset([{ loc: `${server.origin}/p${i}` }]));
+      // A prefix of its own: the limiter's Redis keys are this test's alone.
+      const args = ['--redis', testRedisUrl(), '--topic-prefix', `${uniqueName('sitemap')}.`, 'sitemap', `${server.origin}/index.xml`,
+        '--allow-private', '--host-delay', `${DELAY_MS}ms`];
+      const [one, two] = await Promise.all([runCli(args, { timeoutMs: 60_000 }), runCli(args, { timeoutMs: 60_000 })]);
+      expect([one.code, two.code]).toEqual([0, 0]);
+      expect(one.stdout.trim().split('\n')).toHaveLength(4);
+      expect(two.stdout.trim().split('\n')).toHaveLength(4);
+      // 2 × (robots.txt, index, 4 children) to one host, spaced as if one process had made them all.
+      expect(server.arrivals).toHaveLength(12);
+      expect(minGapMs(server.arrivals)).toBeGreaterThanOrEqual(DELAY_MS * 0.9);
+    } finally {
+      await server.close();
+    }
+  }, 90_000);
 
   test('--produce delivers every URL exactly once to the urls topic, with produce\'s envelope', async () => {
     const topic = await createTestTopic('sitemap-urls', 3);
