@@ -47,7 +47,7 @@ not reported failed was delivered. Exit 0 only when every valid URL was delivere
 Examples:
   cat urls.txt | kscrape produce
   kscrape produce seeds.txt more.txt --rejects rejects.jsonl --customer acme --priority 5
-  curl -s https://example.com/sitemap.xml | grep -o '<loc>[^<]*' | cut -c6- | kscrape produce -
+  kscrape sitemap https://example.com/ | kscrape produce -
   kscrape produce --format jsonl tasks.jsonl --dedupe 12h --redis redis://127.0.0.1:6379
   kscrape produce urls.txt.fallback-20261125T101500Z-4242.jsonl     # replay what was not delivered
   kscrape produce urls.txt --partitioner fair --redis redis://127.0.0.1:6379 -X linger.ms=50 --json`)
