@@ -1,5 +1,6 @@
 /** `kscrape sitemap`: read sitemaps and emit their page URLs (stdout, or --produce into the urls topic). */
 import { Option, type Command } from 'commander';
+import { UserError } from '../errors.js';
 import { fetchOptions, fetcherOptionsFromFlags, type FetchFlags } from '../fetch/flags.js';
 import { bulkProducerConfig } from '../kafka/client-configs.js';
 import { PRODUCE_DEFAULTS } from '../produce/produce-defaults.js';
@@ -75,6 +76,7 @@ Examples:
         maxUrlLength: parsePositiveInt(flags.maxUrlLength, '--max-url-length'),
       };
       const delivery = deliveryFromFlags(flags);
+      if (flags.produce && flags.format !== 'url') throw new UserError('--format jsonl writes to stdout; with --produce the URLs go to Kafka as envelopes (drop one of them)', 'usage.sitemap-format');
       const quiet = ctx.logger.level === 'quiet';
       // Loaded here, not at start-up: the walk pulls in got, ioredis and (with --produce) the Kafka client.
       for (const t of targets) classifyTarget(t);

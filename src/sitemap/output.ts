@@ -11,12 +11,16 @@ export function formatEntry(entry: EmittedUrl, format: SitemapFormat): string {
   })}\n`;
 }
 
+/** How often a write still waiting for its reader says so. */
+export const STALL_REPORT_MS = 60_000;
+
 /**
  * A writer that waits while the stream's buffer is full, so a slow reader (a pipe into `produce`, a full
  * Kafka queue behind it) slows the walk instead of growing memory. The wait ends with the stream (closed or
- * failed) or the signal; then writes are dropped and `closed()` says so.
+ * failed) or the signal; then writes are dropped and `closed()` says so. It has no deadline (a reader may be
+ * legitimately slow), so every STALL_REPORT_MS of waiting is reported through `onStall`.
  */
-export function lineWriter(stream: NodeJS.WritableStream, signal: AbortSignal): { write(line: string): Promise<void>; closed(): boolean } {
+export function lineWriter(stream: NodeJS.WritableStream, signal: AbortSignal, onStall: (waitedMs: number) => void = () => undefined): { write(line: string): Promise<void>; closed(): boolean } {
   let closed = false;
   const onGone = () => { closed = true; };
   stream.once('close', onGone);
@@ -26,8 +30,11 @@ export function lineWriter(stream: NodeJS.WritableStream, signal: AbortSignal): 
     async write(line) {
       if (closed || signal.aborted) return;
       if (stream.write(line)) return;
+      const since = Date.now();
+      const stall = setInterval(() => onStall(Date.now() - since), STALL_REPORT_MS);
       await new Promise<void>((resolve) => {
         const done = () => {
+          clearInterval(stall);
           stream.off('drain', done); stream.off('close', done); stream.off('error', done); signal.removeEventListener('abort', done);
           resolve();
         };

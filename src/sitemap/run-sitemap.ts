@@ -68,7 +68,7 @@ export async function runSitemap(opts: SitemapRunOptions, env: SitemapEnvironmen
     producing.catch(() => undefined).finally(() => abort.abort());
     pipe.once('close', () => abort.abort());
   }
-  const writer = lineWriter(out, abort.signal);
+  const writer = lineWriter(out, abort.signal, (ms) => env.logger.warn(`output not read for ${Math.round(ms / 1000)}s; the walk waits for its reader`));
   // Without --produce the signals are ours (with it, produce stops reading and that ends the walk): stop after
   // the sitemap being read, print the summary.
   const onSignal = (signal: NodeJS.Signals) => {

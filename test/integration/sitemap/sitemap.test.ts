@@ -113,6 +113,9 @@ describe('kscrape sitemap', () => {
     const bad = await runCli(['sitemap', 'not a url']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/is not a URL/);
+    const both = await runCli(['sitemap', `${a.origin}/`, '--produce', '--format', 'jsonl']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--format jsonl writes to stdout/);
   }, 60_000);
 
   test('SIGINT stops the walk between requests: what was read is out, the summary says why, exit 130', async () => {

@@ -53,6 +53,10 @@ describe('SitemapParser', () => {
     expect(() => parse(['<urlset><url><loc>x</url></urlset>'])).toThrow();
   });
 
+  test('DTD entities are not expanded (no billion laughs): a file that uses one is malformed', () => {
+    expect(() => parse(['<!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><urlset><url><loc>&b;</loc></url></urlset>'])).toThrow(/undefined entity/);
+  });
+
   test('an endless <loc> is cut instead of held whole', () => {
     const r = parse(['<urlset><url><loc>http://shop.test/', 'a'.repeat(100_000), '</loc></url></urlset>']);
     expect(r.urls[0]!.loc.length).toBeLessThanOrEqual(16 * 1024 + 100);
