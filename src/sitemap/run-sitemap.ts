@@ -9,13 +9,13 @@ import { createFetcher, type FetcherOptions } from '../fetch/index.js';
 import type { Logger } from '../log.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';
 import { rulesFor, type RateConfig } from '../ratelimit/rules.js';
-import type { UrlEnvelope } from '../records/index.js';
+import { politenessHostOf, type UrlEnvelope } from '../records/index.js';
 import { PolitenessGate } from '../worker/politeness-gate.js';
 import type { ProduceEnvironment, ProduceOptions, ProduceResult } from '../produce/run-produce.js';
 import type { SitemapFormat, SitemapSettings } from './options.js';
 import { formatEntry, lineWriter } from './output.js';
 import { SitemapStats } from './stats.js';
-import { walkSitemaps } from './walker.js';
+import { walkSitemaps, type WalkDeps } from './walker.js';
 
 export interface SitemapRunOptions {
   targets: string[];
@@ -80,9 +80,18 @@ export async function runSitemap(opts: SitemapRunOptions, env: SitemapEnvironmen
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
+  // A host that answers a sitemap with 429/503 and Retry-After gets nothing from us before then, as with work.
+  const politeFetcher: WalkDeps['fetcher'] = {
+    fetchStream: async (url, read, o) => {
+      const result = await fetcher.fetchStream(url, read, o);
+      await gate.honourRetryAfter(politenessHostOf(new URL(result.finalUrl)), result);
+      return result;
+    },
+    robotsSitemaps: (origin, o) => fetcher.robotsSitemaps(origin, o),
+  };
   try {
     await walkSitemaps(opts.targets, opts.settings, {
-      fetcher, admit, stats, logger: env.logger, signal: abort.signal,
+      fetcher: politeFetcher, admit, stats, logger: env.logger, signal: abort.signal,
       emit: (entry) => writer.write(formatEntry(entry, opts.produce ? 'url' : opts.format)),
     });
   } finally {

@@ -134,6 +134,25 @@ describe('kscrape sitemap', () => {
     expect(a.arrivals.length).toBe(3);
   }, 60_000);
 
+  test('a 503 with Retry-After holds the host off before its next sitemap', async () => {
+    const routes: Record<string, Route> = {};
+    const server = await startTarget('127.0.7.4', routes);
+    try {
+      routes['/robots.txt'] = (_req, res) => { res.writeHead(404); res.end(); };
+      routes['/index.xml'] = send(sitemapIndex([{ loc: `${server.origin}/busy.xml` }, { loc: `${server.origin}/ok.xml` }]));
+      routes['/busy.xml'] = (_req, res) => { res.writeHead(503, { 'retry-after': '2' }); res.end(); };
+      routes['/ok.xml'] = send(urlset([{ loc: `${server.origin}/p` }]));
+      const r = await runCli(['sitemap', `${server.origin}/index.xml`, '--allow-private', '--host-delay', '100ms'], { timeoutMs: 30_000 });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${server.origin}/p\n`);
+      const at = (path: string) => server.arrivals.find((x) => x.path === path)!.at;
+      expect(at('/ok.xml') - at('/busy.xml')).toBeGreaterThanOrEqual(2000 * 0.9);
+      expect(r.stderr).toMatch(/busy\.xml: HTTP 503; skipped/);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
   test('with --redis two processes reading one host share its spacing', async () => {
     const routes: Record<string, Route> = {};
     const server = await startTarget('127.0.7.3', routes);
