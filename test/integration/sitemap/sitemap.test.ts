@@ -62,6 +62,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A site of its own on `address` (no robots.txt), its routes made once its origin is known, closed after `run`. */
+async function withSite(address: string, routesOf: (origin: string) => Record<string, Route>, run: (server: Target) => Promise<void>): Promise<void> {
+  const routes: Record<string, Route> = { '/robots.txt': (_req, res) => { res.writeHead(404); res.end(); } };
+  const server = await startTarget(address, routes);
+  try {
+    Object.assign(routes, routesOf(server.origin));
+    await run(server);
+  } finally {
+    await server.close();
+  }
+}
+
 const siteArgs = () => ['sitemap', `${a.origin}/`, '--allow-private', '--host-delay', `${DELAY_MS}ms`, '--max-file-bytes', '1MiB'];
 /** The host delay of the politeness check; arrivals are stamped by this (busy) process, so 10 % slack as work's tests allow. */
 const DELAY_MS = 300;
@@ -135,31 +147,26 @@ describe('kscrape sitemap', () => {
   }, 60_000);
 
   test('a 503 with Retry-After holds the host off before its next sitemap', async () => {
-    const routes: Record<string, Route> = {};
-    const server = await startTarget('127.0.7.4', routes);
-    try {
-      routes['/robots.txt'] = (_req, res) => { res.writeHead(404); res.end(); };
-      routes['/index.xml'] = send(sitemapIndex([{ loc: `${server.origin}/busy.xml` }, { loc: `${server.origin}/ok.xml` }]));
-      routes['/busy.xml'] = (_req, res) => { res.writeHead(503, { 'retry-after': '2' }); res.end(); };
-      routes['/ok.xml'] = send(urlset([{ loc: `${server.origin}/p` }]));
+    await withSite('127.0.7.4', (origin) => ({
+      '/index.xml': send(sitemapIndex([{ loc: `${origin}/busy.xml` }, { loc: `${origin}/ok.xml` }])),
+      '/busy.xml': (_req, res) => { res.writeHead(503, { 'retry-after': '2' }); res.end(); },
+      '/ok.xml': send(urlset([{ loc: `${origin}/p` }])),
+    }), async (server) => {
       const r = await runCli(['sitemap', `${server.origin}/index.xml`, '--allow-private', '--host-delay', '100ms'], { timeoutMs: 30_000 });
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(`${server.origin}/p\n`);
       const at = (path: string) => server.arrivals.find((x) => x.path === path)!.at;
       expect(at('/ok.xml') - at('/busy.xml')).toBeGreaterThanOrEqual(2000 * 0.9);
       expect(r.stderr).toMatch(/busy\.xml: HTTP 503; skipped/);
-    } finally {
-      await server.close();
-    }
+    });
   }, 60_000);
 
   test('with --redis two processes reading one host share its spacing', async () => {
-    const routes: Record<string, Route> = {};
-    const server = await startTarget('127.0.7.3', routes);
-    try {
-      routes['/robots.txt'] = (_req, res) => { res.writeHead(404); res.end(); };
-      routes['/index.xml'] = send(sitemapIndex([1, 2, 3, 4].map((i) => ({ loc: `${server.origin}/s${i}.xml` }))));
-      for (const i of [1, 2, 3, 4]) routes[`/s${i}.xml`] = send(urlset([{ loc: `${server.origin}/p${i}` }]));
+    const children = [1, 2, 3, 4];
+    await withSite('127.0.7.3', (origin) => Object.fromEntries([
+      ['/index.xml', send(sitemapIndex(children.map((i) => ({ loc: `${origin}/s${i}.xml` }))))],
+      ...children.map((i) => [`/s${i}.xml`, send(urlset([{ loc: `${origin}/p${i}` }]))]),
+    ]) as Record<string, Route>, async (server) => {
       // A prefix of its own: the limiter's Redis keys are this test's alone.
       const args = ['--redis', testRedisUrl(), '--topic-prefix', `${uniqueName('sitemap')}.`, 'sitemap', `${server.origin}/index.xml`,
         '--allow-private', '--host-delay', `${DELAY_MS}ms`];
@@ -170,9 +177,7 @@ describe('kscrape sitemap', () => {
       // 2 × (robots.txt, index, 4 children) to one host, spaced as if one process had made them all.
       expect(server.arrivals).toHaveLength(12);
       expect(minGapMs(server.arrivals)).toBeGreaterThanOrEqual(DELAY_MS * 0.9);
-    } finally {
-      await server.close();
-    }
+    });
   }, 90_000);
 
   test('--produce delivers every URL exactly once to the urls topic, with produce\'s envelope', async () => {
