@@ -28,6 +28,7 @@ const COMMANDS: [name: string, load: () => Promise<CommandRegistrar>][] = [
   ['dlq', async () => (await import('./commands/dlq.js')).registerDlqCommand],
   ['topics', async () => (await import('./commands/topics.js')).registerTopicsCommand],
   ['partition-audit', async () => (await import('./commands/partition-audit.js')).registerPartitionAuditCommand],
+  ['sitemap', async () => (await import('./commands/sitemap.js')).registerSitemapCommand],
   ['produce', async () => (await import('./commands/produce.js')).registerProduceCommand],
   ['completion', async () => (await import('./commands/completion.js')).registerCompletionCommand],
   ['work', async () => (await import('./commands/work.js')).registerWorkCommand],

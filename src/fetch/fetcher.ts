@@ -2,6 +2,7 @@
  * The fetcher: robots.txt check, guarded hops, redirects followed one by one, outcome classification.
  * `fetch` never throws; every failure is a FetchResult (see types.ts).
  */
+import type { Readable } from 'node:stream';
 import { classifyRequestError, classifyStatus } from './classify.js';
 import { acceptHeader, bodyAsUtf8, keptHeaders, parseContentType } from './content.js';
 import { createHttpClient, type HopResponse } from './http-client.js';
@@ -18,6 +19,18 @@ export interface Fetcher {
    * host's interval. Undefined when not cached or not set. Results also carry it as `crawlDelayMs`.
    */
   crawlDelayMs(hostOrUrl: string): number | undefined;
+  /**
+   * Like `fetch`, but a 2xx's decompressed body is streamed to `read` (any media type) instead of collected, so
+   * a body far larger than `maxPageBytes` (a sitemap) costs only what `read` keeps; `read` applies its own cap
+   * and stops reading there (the connection is then closed). The page result has an empty `body`. A stream
+   * error while `read` runs (a reset, the timeout) makes the result retryable.
+   */
+  fetchStream(url: string, read: (body: Readable) => Promise<void>, opts?: { signal?: AbortSignal; hooks?: RequestHooks }): Promise<FetchResult>;
+  /**
+   * The `Sitemap:` lines of an origin's robots.txt (fetched through the cache, as a page fetch would), or []
+   * when it has none, is unreachable, or robots.txt is ignored.
+   */
+  robotsSitemaps(origin: string, opts?: { signal?: AbortSignal; hooks?: RequestHooks }): Promise<string[]>;
   /** Counters for stats and tests. */
   stats(): { socketsCreated: number; robotsFetches: number; robotsCached: number };
   /** Closes idle keep-alive connections. In-flight fetches fail. */
@@ -32,6 +45,8 @@ interface Mode {
   signal?: AbortSignal;
   /** Shared by the page fetch and the robots.txt fetch it triggers: counts the requests made for it. */
   politeness: PolitenessContext;
+  /** Streaming mode (see Fetcher.fetchStream). */
+  consume?: (body: Readable) => Promise<void>;
 }
 
 /** A result before the fields every result shares are filled in. */
@@ -86,7 +101,9 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
       try {
         const { hooks } = mode.politeness;
         if (mode.politeness.requests++ > 0) await hooks?.beforeRequest?.(url);
-        res = await http.hop({ url, deadlineAt, maxBytes: mode.maxBytes, accept: mode.accept, ...(mode.signal ? { signal: mode.signal } : {}) });
+        res = await http.hop({
+          url, deadlineAt, maxBytes: mode.maxBytes, accept: mode.accept, ...(mode.signal ? { signal: mode.signal } : {}), ...(mode.consume ? { consume: mode.consume } : {}),
+        });
         await hooks?.sent?.(url, res.sentAt);
       } catch (err) {
         const v = classifyRequestError(err);
@@ -140,11 +157,18 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
     return { kind: 'retryable', status: null, error: verdict.detail };
   }
 
+  const pageMode = (opts: { signal?: AbortSignal; hooks?: RequestHooks }): Mode => ({
+    maxBytes: o.maxPageBytes, accept: o.accept, checkRobots: true, politeness: { ...(opts.hooks ? { hooks: opts.hooks } : {}), requests: 0 },
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+
   return {
-    fetch: (url, opts = {}) => follow(url, {
-      maxBytes: o.maxPageBytes, accept: o.accept, checkRobots: true, politeness: { ...(opts.hooks ? { hooks: opts.hooks } : {}), requests: 0 },
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    }),
+    fetch: (url, opts = {}) => follow(url, pageMode(opts)),
+    fetchStream: (url, read, opts = {}) => follow(url, { ...pageMode(opts), accept: null, consume: read }),
+    robotsSitemaps: async (origin, opts = {}) => {
+      if (!robots) return [];
+      return robots.sitemaps(new URL(origin), opts.signal, { ...(opts.hooks ? { hooks: opts.hooks } : {}), requests: 0 }).catch(() => []);
+    },
     crawlDelayMs: (hostOrUrl) => robots?.crawlDelayMs(hostOrUrl),
     stats: () => ({ socketsCreated: http.socketsCreated, robotsFetches: robots?.fetches ?? 0, robotsCached: robots?.size ?? 0 }),
     close: () => http.close(),

@@ -4,6 +4,7 @@
  * every hop is guarded, and retries belong to the dlq). The body is streamed and capped (body-reader.ts).
  */
 import http from 'node:http';
+import type { Readable } from 'node:stream';
 import https from 'node:https';
 import got, { type Got } from 'got';
 import type { AddressPolicy } from './address-guard.js';
@@ -30,6 +31,11 @@ export interface HopRequest {
   maxBytes: number;
   /** Media types whose body is read; null reads any. */
   accept: readonly string[] | null;
+  /**
+   * Streaming mode: an accepted 2xx's decompressed body goes to this reader instead of being collected (then
+   * `maxBytes` does not apply: the reader keeps its own cap). Its rejection is the hop's (a reset mid-body).
+   */
+  consume?: (body: Readable) => Promise<void>;
 }
 
 export interface HopResponse {
@@ -38,7 +44,7 @@ export interface HopResponse {
   contentType: string | null;
   /** False for a 2xx whose media type is not accepted: its body was not read. */
   accepted: boolean;
-  /** The body of an accepted 2xx; other responses' bodies are drained (a little) and dropped. */
+  /** The body of an accepted 2xx (null in streaming mode); other responses' bodies are drained (a little) and dropped. */
   body: Buffer | null;
   bytes: number;
   truncated: boolean;
@@ -109,6 +115,15 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     const ok = status >= 200 && status < 300;
     const accepted = !ok || req.accept === null || isAccepted(parseContentType(contentTypeHeader).mime, req.accept);
     const base = { status, headers: response.headers, contentType, accepted, sentAt };
+    if (ok && accepted && req.consume) {
+      try {
+        await req.consume(stream);
+      } finally {
+        // Whatever the reader left unread is not wanted: close the connection rather than download it.
+        if (!stream.readableEnded) stream.destroy();
+      }
+      return { ...base, body: null, bytes: 0, truncated: false };
+    }
     if (ok && accepted) {
       const { body, bytes, truncated } = await readCapped(stream, req.maxBytes);
       return { ...base, body, bytes, truncated };

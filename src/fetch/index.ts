@@ -1,7 +1,9 @@
 /**
  * # Fetching and safety (src/fetch)
  *
- * `createFetcher(options)` → `{ fetch(url, { signal }), crawlDelayMs(host), stats(), close() }`. `fetch` never
+ * `createFetcher(options)` → `{ fetch(url, { signal }), fetchStream(url, read), robotsSitemaps(origin), crawlDelayMs(host),
+ * stats(), close() }`. `fetchStream` is `fetch` for bodies read as they arrive (sitemaps): any media type, the
+ * decompressed body handed to `read`, which keeps its own cap; `robotsSitemaps` gives robots.txt's `Sitemap:` lines. `fetch` never
  * throws; it resolves with a FetchResult (types.ts) the worker maps straight onto its topics:
  * - `page` (pages): 2xx with an accepted media type; `body` decoded text, `truncated`, `bytes`, a subset of headers
  *   (content-type/-length/-encoding/-language, last-modified, etag, cache-control, expires, x-robots-tag, link,

@@ -76,6 +76,12 @@ export class RobotsCache {
     return this.verdict(entry, url);
   }
 
+  /** The `Sitemap:` URLs of `url`'s origin's robots.txt (fetched when not cached); [] without rules. */
+  async sitemaps(url: URL, signal?: AbortSignal, politeness?: PolitenessContext): Promise<string[]> {
+    const entry = await abortable(this.entryFor(url.origin, politeness), signal);
+    return entry.robot ? entry.robot.getSitemaps() : [];
+  }
+
   /** The cached Crawl-delay for a URL's origin or a bare host (https, then http), in ms. */
   crawlDelayMs(hostOrUrl: string): number | undefined {
     // A bare host (with or without a port, as envelopes carry it) covers every origin of that host name:
