@@ -85,3 +85,13 @@ export interface PolitenessContext {
   hooks?: RequestHooks;
   requests: number;
 }
+
+/**
+ * What a fetch's caller (the worker, the politeness gate) needs to know about it: src/fetch's result without the fields only the fetcher's
+ * callers use. pages ← `page`; errors ← `error` (4xx but 429, robots, refused address, redirect trouble,
+ * unsupported content); dlq ← `retryable` (429, 5xx, timeouts, connection and DNS errors).
+ */
+export type FetchOutcome =
+  | Omit<PageResult, 'url' | 'redirects' | 'crawlDelayMs'>
+  | Omit<ErrorResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>
+  | Omit<RetryableResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>;

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';
 import { rulesFor, type RateConfig } from '../ratelimit/rules.js';
 import { politenessHostOf, type UrlEnvelope } from '../records/index.js';
-import { PolitenessGate } from '../worker/politeness-gate.js';
+import { PolitenessGate } from '../politeness/gate.js';
 import type { ProduceEnvironment, ProduceOptions, ProduceResult } from '../produce/run-produce.js';
 import type { SitemapFormat, SitemapSettings } from './options.js';
 import { formatEntry, lineWriter } from './output.js';

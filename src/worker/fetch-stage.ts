@@ -7,7 +7,7 @@ import { errorMessage } from '../errors.js';
 import { outcomeRecords, type FetchOutcome, type OutcomeContext } from './outcomes.js';
 import type { OutRecord } from './result-sink.js';
 import type { WorkerStats } from './stats.js';
-import type { PolitenessGate } from './politeness-gate.js';
+import type { PolitenessGate } from '../politeness/gate.js';
 import type { WorkItem, WorkerOptions } from './types.js';
 
 export interface FetchStageOptions {

@@ -2,19 +2,11 @@
  * Turns what happened to one URL into the records that say so: exactly one outcome record (pages, errors or
  * dlq) plus one metrics record. Pure: the worker decides, the sink delivers.
  */
-import type { ErrorResult, PageResult, RetryableResult } from '../fetch/types.js';
+import type { FetchOutcome } from '../fetch/types.js';
 import { jsonWithStringField, type DlqRecord, type ErrorRecord, type MetricRecord, type Outcome, type PageRecord, type UrlEnvelope } from '../records/index.js';
 import type { OutRecord } from './result-sink.js';
 
-/**
- * What the worker needs to know about a fetch: src/fetch's result without the fields only the fetcher's
- * callers use. pages ← `page`; errors ← `error` (4xx but 429, robots, refused address, redirect trouble,
- * unsupported content); dlq ← `retryable` (429, 5xx, timeouts, connection and DNS errors).
- */
-export type FetchOutcome =
-  | Omit<PageResult, 'url' | 'redirects' | 'crawlDelayMs'>
-  | Omit<ErrorResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>
-  | Omit<RetryableResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>;
+export type { FetchOutcome } from '../fetch/types.js';
 
 export interface OutcomeContext {
   topics: { pages: string; errors: string; dlq: string; metrics: string };

@@ -87,7 +87,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       ...(transactor ? { transactor } : {}),
       producer, logger, topics, group: s.group, workerId, limiter,
       rulesFor: (envelope, host) => rulesFor(s.rate, host, envelope.customer_id),
-      // The politeness gate raises a host's interval to its robots.txt Crawl-delay (politeness-gate.ts).
+      // The politeness gate raises a host's interval to its robots.txt Crawl-delay (src/politeness/gate.ts).
       crawlDelayMs: (host) => fetcher.crawlDelayMs(host),
       fetch: (envelope, { signal, hooks }) => fetcher.fetch(envelope.url, { signal, hooks }),
       concurrency: s.concurrency, perHostConcurrency: s.perHostConcurrency, lookahead: s.lookahead,

@@ -5,7 +5,7 @@
  * is committed; memory is bounded by look-ahead × partitions, whatever the topic's depth.
  *
  * startWorker only wires the stages, each in its own file: intake (intake.ts), the politeness gate
- * (politeness-gate.ts), fetch (fetch-stage.ts), outcome routing (outcome-router.ts), the commit protocol
+ * (src/politeness/gate.ts), fetch (fetch-stage.ts), outcome routing (outcome-router.ts), the commit protocol
  * (commit-protocol.ts) and the lifecycle (lifecycle.ts).
  */
 import { CommitProtocol } from './commit-protocol.js';
@@ -18,7 +18,7 @@ import { OffsetTracker } from './offset-tracker.js';
 import { WORK_DEFAULTS } from './options.js';
 import { OutcomeRouter } from './outcome-router.js';
 import type { OutcomeContext } from './outcomes.js';
-import { PolitenessGate } from './politeness-gate.js';
+import { PolitenessGate } from '../politeness/gate.js';
 import { WorkerStats } from './stats.js';
 import type { WorkItem, WorkerHandle, WorkerOptions } from './types.js';
 import { errorMessage } from '../errors.js';

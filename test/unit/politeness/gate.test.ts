@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import type { UrlEnvelope } from '../../../src/records/index.js';
 import type { AcquireResult, RateRule } from '../../../src/ratelimit/limiter.js';
-import { PolitenessGate } from '../../../src/worker/politeness-gate.js';
+import { PolitenessGate } from '../../../src/politeness/gate.js';
 
 const envelope: UrlEnvelope = { url: 'http://a.test/x', host: 'a.test', customer_id: 'c1', priority: 0, discovered_at: 0, attempt: 0 };
 

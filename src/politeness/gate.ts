@@ -1,12 +1,11 @@
 /**
- * The politeness gate: what a host sees of this worker. It owns the rate rules a URL must pass (the
+ * The politeness gate: what a host sees of kscrape, shared by everything that fetches (`work`, `sitemap`). It owns the rate rules a URL must pass (the
  * configured ones, with a host's interval raised to its robots.txt Crawl-delay), the hooks the fetcher calls
  * around every request (robots.txt, redirects), and the hold-off a Retry-After asks for.
  */
 import { politenessHostOf, type UrlEnvelope } from '../records/index.js';
 import type { Limiter, RateRule } from '../ratelimit/limiter.js';
-import type { RequestHooks } from '../fetch/types.js';
-import type { FetchOutcome } from './outcomes.js';
+import type { FetchOutcome, RequestHooks } from '../fetch/types.js';
 
 export interface PolitenessGateOptions {
   limiter: Pick<Limiter, 'tryAcquire' | 'holdOff'>;
