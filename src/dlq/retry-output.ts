@@ -4,7 +4,7 @@
  * then committed (at least once), or all in one transaction (exactly once, --eos).
  */
 import { errorMessage } from '../errors.js';
-import type { Consumer, Producer } from '../kafka/clients.js';
+import type { Consumer, Producer } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import type { Partitioner } from '../partition/partitioner.js';
 import { parkedRecord, type Decision } from './retry-policy.js';

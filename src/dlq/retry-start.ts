@@ -3,8 +3,7 @@
  * like produce's) and, with --once, where the group stands (the end of "everything due now").
  */
 import { errorMessage, RuntimeFailure } from '../errors.js';
-import { connectAdmin } from '../kafka/admin.js';
-import type { KafkaConfig } from '../kafka/config.js';
+import { connectAdmin, type KafkaConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import type { Logger } from '../log.js';
 import { readGroupStart } from './group-start.js';

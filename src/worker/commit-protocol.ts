@@ -5,7 +5,7 @@
  * partitions. Positions come from the offset tracker: each partition's lowest unfinished offset.
  */
 import type { Logger } from '../log.js';
-import type { Consumer } from '../kafka/clients.js';
+import type { Consumer } from '../kafka/index.js';
 import { errorMessage } from '../errors.js';
 import type { OffsetTracker } from './offset-tracker.js';
 import type { WorkerStats } from './stats.js';

@@ -4,7 +4,7 @@
  * finished. The sink's byte budget is what the fetch stage waits on.
  */
 import type { Logger } from '../log.js';
-import type { Producer } from '../kafka/clients.js';
+import type { Producer } from '../kafka/index.js';
 import type { UrlEnvelope } from '../records/index.js';
 import { errorMessage } from '../errors.js';
 import { shrinkPageRecord } from './outcomes.js';

@@ -4,8 +4,7 @@
  * wires in.
  */
 import type { Logger } from '../log.js';
-import type { KafkaConfig } from '../kafka/config.js';
-import type { Producer } from '../kafka/clients.js';
+import type { KafkaConfig, Producer } from '../kafka/index.js';
 import type { UrlEnvelope } from '../records/index.js';
 import type { Limiter, RateRule } from '../ratelimit/limiter.js';
 import type { RequestHooks } from '../fetch/types.js';
