@@ -94,6 +94,9 @@ function escapeGlob(text: string): string {
  * Pure: one stored value (`tat interval burst hold`, see gcra-lua.ts) on the server's clock, and the PTTL of its
  * retry-after marker (< 0 when there is none) → a table row.
  */
+/** How far apart the ends of a hold and its Retry-After marker may be read and still be one hold, ms. */
+const SAME_HOLD_TOLERANCE_MS = 1_000;
+
 export function describe(key: string, row: readonly [string, number], nowMs: number, retryAfterPttl = -2): LimitState {
   const [value, pttl] = row;
   const [tat, interval, burst, hold] = value.split(' ');
@@ -106,6 +109,10 @@ export function describe(key: string, row: readonly [string, number], nowMs: num
   const nextIn = Math.max(0, Math.ceil(nextAt - nowMs));
   const heldMs = Math.max(0, Math.ceil(state.holdUntilMs - nowMs));
   const retryAfterMs = retryAfterPttl > 0 ? Math.min(retryAfterPttl, heldMs) : 0;
+  // One script writes a Retry-After hold and its marker with the same end, but the server time and the marker's
+  // PTTL are read a few ms apart (more on a busy server): an end that agrees within that is the same hold.
+  const sameHold = retryAfterMs > 0 && heldMs - retryAfterMs <= SAME_HOLD_TOLERANCE_MS;
+  const spacingMs = !sameHold && heldMs > retryAfterMs ? heldMs : 0;
   return {
     key,
     known,
@@ -115,7 +122,7 @@ export function describe(key: string, row: readonly [string, number], nowMs: num
     ratePerSec: intervalMs ? Math.round((1000 / intervalMs) * 1000) / 1000 : null,
     burst: burstN,
     holdRemainingMs: retryAfterMs,
-    spacingRemainingMs: heldMs > retryAfterMs ? heldMs : 0,
+    spacingRemainingMs: spacingMs,
     ttlMs: pttl >= 0 ? pttl : null,
   };
 }

@@ -16,6 +16,12 @@ group('limits show rows', () => {
     expect(spacing).toMatchObject({ holdRemainingMs: 0, spacingRemainingMs: 363, nextAllowedInMs: 2000 });
     const retry = describe('host:r', [`${now + 2000} 2000 0 ${now + 30_000}`, 30_000], now, 30_000);
     expect(retry).toMatchObject({ holdRemainingMs: 30_000, spacingRemainingMs: 0, nextAllowedInMs: 30_000 });
+    // The server time is read before the marker's PTTL: the marker may look a few ms shorter than the hold.
+    const readApart = describe('host:r2', [`${now + 2000} 2000 0 ${now + 45_000}`, 45_000], now, 44_950);
+    expect(readApart).toMatchObject({ holdRemainingMs: 44_950, spacingRemainingMs: 0 });
+    // A spacing hold running well past a Retry-After that is nearly over is still spacing.
+    const later = describe('host:r3', [`${now + 2000} 2000 0 ${now + 5_000}`, 5_000], now, 200);
+    expect(later).toMatchObject({ holdRemainingMs: 200, spacingRemainingMs: 5_000 });
     const text = formatLimitsTable({ serverTime: '', keys: [spacing, retry], truncated: false });
     expect(text).toMatch(/^KEY\s+NEXT IN\s+RATE\s+INTERVAL\s+BURST\s+HOLD\s+SPACING\s+TTL$/m);
     expect(text).toMatch(/host:s\s+2\.0s\s+0\.5\/s\s+2\.0s\s+0\s+-\s+363ms\s+2\.0s/);
