@@ -50,6 +50,11 @@ export const RUN_SPECS: RunSpec[] = [
   } },
   { match: 'zcat urls-*.txt.gz', chain: 'alone', check: (r) => expect(r.stdout).toMatch(/^3 URLs, 2 hosts, 200 partitions(.|\n)*skew/) },
   { match: 'limits show example.com news.example.org', chain: 'alone', check: (r) => { expect(r.stdout).toMatch(/host:example\.com\s+now \(no state\)/); expect(r.stdout).toMatch(/host:news\.example\.org/); } },
+  // the shop's sitemap, its URLs on stdout and the summary on stderr
+  { match: 'sitemap http://shop.test/ --resolve', chain: 'alone', check: (_r, sb) => {
+    expect(readFileSync(join(sb.dir, 'shop-urls.txt'), 'utf8').trim().split('\n')).toEqual([`${sb.origin['shop.test']}/p/3`, `${sb.origin['shop.test']}/p/8`]);
+    expect(json(readFileSync(join(sb.dir, 'sitemap-summary.json'), 'utf8').trim().split('\n').pop()!)).toMatchObject({ urls: 2 });
+  } },
   { match: 'crawl2. limits show --limit 50', chain: 'alone', check: (r) => expect(lines(r.stdout)).toEqual([expect.stringMatching(/^KEY\s+NEXT IN\s+RATE/)]) },
 
   // --- the pipeline, in the order a user builds it
@@ -68,7 +73,7 @@ export const RUN_SPECS: RunSpec[] = [
     expect(r.stderr).toMatch(/^2 URLs delivered/);
     expect(readFileSync(join(sb.dir, 'rejects.jsonl'), 'utf8')).toMatch(/unsupported-scheme/);
   } },
-  { match: 'sitemap.xml', chain: 'pipeline', check: (r) => expect(r.stderr).toMatch(/^2 URLs delivered/) },
+  { match: 'kscrape sitemap https://example.com/ | kscrape produce -\n', chain: 'pipeline', check: (r) => expect(r.stderr).toMatch(/^2 URLs delivered/m) },
   { match: '--format jsonl tasks.jsonl', chain: 'pipeline', check: (r) => expect(r.stderr).toMatch(/^1 URLs delivered.*\nrejected 0, duplicates skipped 0/) },
   { match: 'produce urls.txt.fallback-', chain: 'pipeline', check: (r) => expect(r.stderr).toMatch(/^1 URLs delivered.*\nrejected 0,/) },
   { match: '--partitioner fair', chain: 'pipeline', check: (r) => expect(json(r.stdout)).toMatchObject({ delivered: 2, failed: 0 }) },

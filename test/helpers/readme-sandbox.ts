@@ -7,12 +7,14 @@
  *   127.0.0.1:9092, kafka-1:9092         -> the test broker
  *   redis://127.0.0.1:6379               -> the test Redis
  *   --topic-prefix X                     -> --topic-prefix <this run's prefix>X (a cluster shared with other tests)
- *   https://example.com                  -> the shop site's loopback origin (its sitemap lists the shop's URLs)
+ *   kscrape sitemap https://example.com  -> kscrape sitemap http://shop.test:<port> (its sitemap lists the shop's URLs)
+ *   https://example.com                  -> the shop site's loopback origin
+ *   http://shop.test/                    -> http://shop.test:<the shop's port>/
  *   shop.test:80:                        -> shop.test:<the shop's port>: (the sites listen on free ports)
  *   --metrics-port 9464                  -> a free port
  *   --idle-exit 30s                      -> --idle-exit 2s (the suite has no 30 s to wait)
  *   /tmp/lag.json, "${fpath[1]}"          -> files in the temp folder
- *   kscrape ... work                     -> also --resolve for the site names the line does not pin, and
+ *   kscrape ... work, kscrape sitemap    -> also --resolve for the site names the line does not pin, and
  *                                           --allow-cidr 127.0.1.0/24: every name a worker meets is loopback
  */
 import { spawn } from 'node:child_process';
@@ -70,14 +72,17 @@ export async function openSandbox(): Promise<Sandbox> {
     [/\b(127\.0\.0\.1:9092|kafka-1:9092)\b/g, testBrokers()],
     [/redis:\/\/127\.0\.0\.1:6379/g, testRedisUrl()],
     [/--topic-prefix (\S+)/g, (_m, p) => `--topic-prefix ${prefix}${p}`],
+    // `kscrape sitemap` reads the shop by name, so the URLs its sitemap lists are on the sitemap's own host.
+    [/(\bkscrape sitemap )https:\/\/example\.com/g, (_m, head: string) => `${head}${origin['shop.test']}`],
+    [/http:\/\/shop\.test\//g, `${origin['shop.test']}/`],
     [/https:\/\/example\.com/g, `http://${SITE_ADDRESSES['shop.test']}:${port['shop.test']}`],
     [/shop\.test:80:/g, `shop.test:${port['shop.test']}:`],
     [/--metrics-port 9464/g, `--metrics-port ${metricsPort}`],
     [/--idle-exit 30s/g, '--idle-exit 2s'],
     [/\/tmp\/lag\.json/g, `${dir}/lag.json`],
     [/"\$\{fpath\[1\]\}/g, `"${dir}/zfunc`],
-    [/(\bkscrape\b[^|;&\n]*?\swork\b)([^|;&\n]*)/g, (_m, head: string, rest: string) => {
-      const pins = resolves.filter((r) => !rest.includes(`${r.name}:`)).map((r) => r.flag);
+    [/(\bkscrape\b[^|;&\n]*?\s(?:work|sitemap)\b)([^|;&\n]*)/g, (_m, head: string, rest: string) => {
+      const pins = resolves.filter((r) => !rest.includes(`--resolve ${r.name}:`)).map((r) => r.flag);
       return `${head} ${[...pins, ...(rest.includes('--allow-cidr') ? [] : ['--allow-cidr 127.0.1.0/24'])].join(' ')}${rest}`;
     }],
   ];
@@ -118,7 +123,8 @@ function fallbackEnvelope(url: string): unknown {
 }
 
 function sitemap(origin: Record<SiteName, string>): string {
-  const locs = [`${origin['shop.test']}/p/3`, `${origin['blog.test']}/post/2`].map((u) => `<url><loc>${u}</loc></url>`);
+  // The shop's own URLs only: a URL on another host than its sitemap is skipped (the protocol's rule).
+  const locs = [`${origin['shop.test']}/p/3`, `${origin['shop.test']}/p/8`].map((u) => `<url><loc>${u}</loc></url>`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${locs.join('\n')}\n</urlset>\n`;
 }
 

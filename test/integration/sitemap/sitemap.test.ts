@@ -82,7 +82,7 @@ describe('kscrape sitemap', () => {
   test('a site root: every URL once on stdout, broken children skipped by reason, politeness held', async () => {
     a.arrivals.length = 0;
     const r = await runCli([...siteArgs(), '--json'], { timeoutMs: 60_000 });
-    expect(r.code).toBe(0);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     const lines = r.stdout.trim().split('\n');
     expect([...lines].sort()).toEqual(expected);
     const summary = JSON.parse(r.stderr.trim().split('\n').pop()!) as Record<string, unknown>;
@@ -102,7 +102,7 @@ describe('kscrape sitemap', () => {
 
   test('jsonl carries lastmod and the source sitemap; --include filters', async () => {
     const r = await runCli([...siteArgs(), '--format', 'jsonl', '--include', '/a[0-9]$', '--host-delay', '0'], { timeoutMs: 60_000 });
-    expect(r.code).toBe(0);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.map((x) => x.url).sort()).toEqual(expected.filter((u) => /\/a\d$/.test(u)));
     expect(rows.find((x) => x.url === `${a.origin}/a1`)).toEqual({ url: `${a.origin}/a1`, lastmod: '2026-11-20', changefreq: null, priority: null, sitemap: `${a.origin}/s1.xml.gz` });
@@ -111,7 +111,7 @@ describe('kscrape sitemap', () => {
 
   test('a 50 000-URL sitemap streams through in full', async () => {
     const r = await runCli(['sitemap', `${a.origin}/big.xml`, '--allow-private', '--host-delay', '0'], { timeoutMs: 60_000 });
-    expect(r.code).toBe(0);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     const lines = r.stdout.trim().split('\n');
     expect(lines.length).toBe(50_000);
     expect(new Set(lines).size).toBe(50_000);
@@ -153,7 +153,7 @@ describe('kscrape sitemap', () => {
       '/ok.xml': send(urlset([{ loc: `${origin}/p` }])),
     }), async (server) => {
       const r = await runCli(['sitemap', `${server.origin}/index.xml`, '--allow-private', '--host-delay', '100ms'], { timeoutMs: 30_000 });
-      expect(r.code).toBe(0);
+      expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
       expect(r.stdout).toBe(`${server.origin}/p\n`);
       const at = (path: string) => server.arrivals.find((x) => x.path === path)!.at;
       expect(at('/ok.xml') - at('/busy.xml')).toBeGreaterThanOrEqual(2000 * 0.9);
@@ -185,7 +185,7 @@ describe('kscrape sitemap', () => {
     const r = await runCli(['--brokers', testBrokers(), ...siteArgs(), '--host-delay', '50ms',
       '--produce', '--topic', topic, '--customer', 'shop', '--json'], { timeoutMs: 90_000, cwd: dir });
     expect(r.stderr).not.toMatch(/internal error/);
-    expect(r.code).toBe(0);
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
     const summary = JSON.parse(r.stdout) as { urls: number; produce: { delivered: number; failed: number } };
     expect(summary.urls).toBe(8);
     expect(summary.produce).toMatchObject({ delivered: 8, failed: 0 });
