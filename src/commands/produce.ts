@@ -22,6 +22,8 @@ interface RawProduceOptions {
   fairBands: string;
   maxUrlLength: string;
   maxInFlight: string;
+  transactionUrls: string;
+  transactionInterval: string;
   flushTimeout?: string;
   timeout: string;
   quiet?: boolean;
@@ -56,12 +58,16 @@ export function registerProduceCommand(program: Command, runtime: CommandRuntime
     .option('--fair-bands <n>', 'fair: partitions a deep host is spread over', String(D.fairBands))
     .option('--max-url-length <n>', 'longer URLs are rejected (too-long)', String(D.maxUrlLength))
     .option('--max-in-flight <n>', 'messages awaiting delivery at most (bounds memory; sets queue.buffering.max.messages)', String(D.maxInFlight))
-    .option('--flush-timeout <duration>', `how long a URL may wait for delivery before it goes to the fallback file; the end of a run or SIGINT/SIGTERM waits at most this long (+ request.timeout.ms) for the last ones (sets delivery.timeout.ms; default: its value, ${durationText(DELIVERY_TIMEOUT_MS)} unless -X sets it)`)
+    .option('--transaction-urls <n>', 'URLs per transaction at most: a URL counts as delivered when its transaction commits (bounds the URLs held in memory)', String(D.transactionMaxUrls))
+    .option('--transaction-interval <duration>', 'a transaction is committed at the latest this long after its first URL', durationText(D.transactionIntervalMs))
+    .option('--flush-timeout <duration>', `how long a URL may wait for delivery before its transaction is aborted into the fallback file; the end of a run or SIGINT/SIGTERM waits at most this long (+ request.timeout.ms) for the last commit (sets delivery.timeout.ms; default: its value, ${durationText(DELIVERY_TIMEOUT_MS)} unless -X sets it)`)
     .option('--timeout <duration>', 'how long to wait for Kafka (and Redis) to answer at start', durationText(D.timeoutMs))
     .addHelpText('after', `
 ${producerSettingsHelp()}
-librdkafka reports only failed deliveries (delivery.report.only.error): once it holds nothing, every URL
-not reported failed was delivered. Exit 0 only when every valid URL was delivered.
+URLs are produced in transactions (a transactional.id per run): a URL is delivered when its transaction
+commits; a failed or timed-out transaction is aborted and all its URLs go to the fallback file, so replaying
+that file never duplicates a URL for read_committed readers (kscrape work). Exit 0 only when every valid URL
+was delivered.
 
 Examples:
   cat urls.txt | kscrape produce
@@ -93,6 +99,8 @@ Examples:
         fairThreshold: parsePositiveInt(raw.fairThreshold, '--fair-threshold'),
         fairBands: parsePositiveInt(raw.fairBands, '--fair-bands'),
         maxInFlight: parsePositiveInt(raw.maxInFlight, '--max-in-flight'),
+        transactionMaxUrls: parsePositiveInt(raw.transactionUrls, '--transaction-urls'),
+        transactionIntervalMs: parseDuration(raw.transactionInterval, '--transaction-interval'),
         timeoutMs: parseDuration(raw.timeout, '--timeout'),
       }, {
         producerConfig: bulkProducerConfig(ctx, raw.flushTimeout === undefined ? undefined : parseDuration(raw.flushTimeout, '--flush-timeout')),

@@ -24,6 +24,7 @@ export function produceReport(result: ProduceResult, opts: { json: boolean; dedu
       fallback_file: result.fallbackFile ?? null,
       rejects_file: result.rejectsFile ?? null,
       stopped_by: result.stoppedBy ?? null,
+      transactions: result.transactions,
       unread: result.unread ? { source: result.unread.source, after_line: result.unread.afterLine } : null,
       exit_code: exitCode,
     };
