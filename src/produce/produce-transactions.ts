@@ -17,7 +17,7 @@ import type { RedisDepthSource } from '../partition/redis-depth.js';
 import type { UrlEnvelope } from '../records/index.js';
 import type { DedupeClaims } from './dedupe-claims.js';
 import type { JsonLinesFile } from './json-lines-file.js';
-import type { ProduceStats } from './produce-stats.js';
+import type { ProduceStats, TransactionCounters } from './produce-stats.js';
 
 /** The transactional calls the run needs (BulkProducer's). */
 export interface TransactionalProducer {
@@ -52,7 +52,8 @@ export class ProduceTransactions {
   failingSince: string | undefined;
   /** The sender's sends that wait for room in librdkafka's queue; the timer does not commit under them. */
   waitingSends = 0;
-  readonly counters = { committed: 0, aborted: 0 };
+  /** committed, aborted; of the aborted: aborts the broker did not confirm, and URLs whose commit is in doubt. */
+  readonly counters: TransactionCounters = { committed: 0, aborted: 0, abortsUnconfirmed: 0, urlsInDoubt: 0 };
   private envelopes: UrlEnvelope[] = [];
   private partitions: number[] = [];
   /** The first failure reported for a message of the open transaction: it cannot commit. */
@@ -134,12 +135,15 @@ export class ProduceTransactions {
     this.counters.aborted++;
     this.failingSince ??= reason;
     if (unknown) {
+      // The one case the fallback file cannot settle: say it, whatever the output mode.
+      this.counters.urlsInDoubt += this.envelopes.length;
       this.opts.logger.warn(`the commit of ${this.envelopes.length} URLs had no answer within ${this.opts.settleBoundMs} ms: they go to the fallback file, and may be in the topic too`);
     } else if (!aborted?.ok) {
-      this.opts.logger.warn(`transaction of ${this.envelopes.length} URLs failed (${reason}) and its abort did not finish (${aborted?.reason ?? '?'}): ` +
-        'the broker aborts it when transaction.timeout.ms expires; read_committed readers of its partitions wait until then');
+      // Said in the summary (abortsUnconfirmed): the broker aborts it after transaction.timeout.ms.
+      this.counters.abortsUnconfirmed++;
+      this.opts.logger.debug(`transaction of ${this.envelopes.length} URLs failed (${reason}); its abort did not finish (${aborted?.reason ?? '?'})`);
     } else {
-      this.opts.logger.info(`transaction of ${this.envelopes.length} URLs aborted (${reason}): they go to the fallback file`);
+      this.opts.logger.debug(`transaction of ${this.envelopes.length} URLs aborted (${reason}): they go to the fallback file`);
     }
     await this.toFallback(reason);
   }

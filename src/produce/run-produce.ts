@@ -23,7 +23,7 @@ import { JsonLinesFile } from './json-lines-file.js';
 import { LineIntake } from './line-intake.js';
 import type { SplitLine } from './line-splitter.js';
 import { openResources } from './produce-resources.js';
-import { ProduceStats } from './produce-stats.js';
+import { ProduceStats, type TransactionCounters } from './produce-stats.js';
 import { ProduceTransactions } from './produce-transactions.js';
 import { startProgress } from './progress.js';
 
@@ -74,7 +74,7 @@ export interface ProduceResult {
   stoppedBy: string | undefined;
   /** When stopped by a signal: the last line read (later lines were not read). */
   unread: { source: string; afterLine: number } | undefined;
-  transactions: { committed: number; aborted: number };
+  transactions: TransactionCounters;
 }
 
 export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment): Promise<ProduceResult> {
