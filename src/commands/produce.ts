@@ -22,8 +22,8 @@ interface RawProduceOptions {
   fairBands: string;
   maxUrlLength: string;
   maxInFlight: string;
-  transactionUrls: string;
-  transactionInterval: string;
+  txnMaxMessages: string;
+  txnMaxMs: string;
   flushTimeout?: string;
   timeout: string;
   quiet?: boolean;
@@ -58,8 +58,8 @@ export function registerProduceCommand(program: Command, runtime: CommandRuntime
     .option('--fair-bands <n>', 'fair: partitions a deep host is spread over', String(D.fairBands))
     .option('--max-url-length <n>', 'longer URLs are rejected (too-long)', String(D.maxUrlLength))
     .option('--max-in-flight <n>', 'messages awaiting delivery at most (bounds memory; sets queue.buffering.max.messages)', String(D.maxInFlight))
-    .option('--transaction-urls <n>', 'URLs per transaction at most: a URL counts as delivered when its transaction commits (bounds the URLs held in memory)', String(D.transactionMaxUrls))
-    .option('--transaction-interval <duration>', 'a transaction is committed at the latest this long after its first URL', durationText(D.transactionIntervalMs))
+    .option('--txn-max-messages <n>', 'URLs per transaction at most: a URL counts as delivered when its transaction commits (bounds the URLs held in memory)', String(D.transactionMaxUrls))
+    .option('--txn-max-ms <duration>', 'a transaction is committed at the latest this long after its first URL', durationText(D.transactionIntervalMs))
     .option('--flush-timeout <duration>', `how long a URL may wait for delivery before its transaction is aborted into the fallback file; the end of a run or SIGINT/SIGTERM waits at most this long (+ request.timeout.ms) for the last commit (sets delivery.timeout.ms; default: its value, ${durationText(DELIVERY_TIMEOUT_MS)} unless -X sets it)`)
     .option('--timeout <duration>', 'how long to wait for Kafka (and Redis) to answer at start', durationText(D.timeoutMs))
     .addHelpText('after', `
@@ -82,6 +82,8 @@ Examples:
       if (!Number.isSafeInteger(priority)) throw new UserError(`--priority: '${raw.priority}' must be a whole number`, 'usage.bad-number');
       const dedupeTtlMs = raw.dedupe === undefined ? undefined
         : typeof raw.dedupe === 'string' ? parseDuration(raw.dedupe, '--dedupe') : D.dedupeTtlMs;
+      const transactionIntervalMs = parseDuration(raw.txnMaxMs, '--txn-max-ms');
+      if (transactionIntervalMs <= 0) throw new UserError('--txn-max-ms must be greater than zero', 'usage.bad-duration');
       if (raw.customer === '') throw new UserError('--customer must not be empty', 'usage.bad-customer');
       // Loaded when the command runs: start-up and --help do not pay for the Kafka client (see src/cli.ts).
       const [{ produceReport }, { runProduce }] = await Promise.all([import('../produce/report.js'), import('../produce/run-produce.js')]);
@@ -99,8 +101,8 @@ Examples:
         fairThreshold: parsePositiveInt(raw.fairThreshold, '--fair-threshold'),
         fairBands: parsePositiveInt(raw.fairBands, '--fair-bands'),
         maxInFlight: parsePositiveInt(raw.maxInFlight, '--max-in-flight'),
-        transactionMaxUrls: parsePositiveInt(raw.transactionUrls, '--transaction-urls'),
-        transactionIntervalMs: parseDuration(raw.transactionInterval, '--transaction-interval'),
+        transactionMaxUrls: parsePositiveInt(raw.txnMaxMessages, '--txn-max-messages'),
+        transactionIntervalMs,
         timeoutMs: parseDuration(raw.timeout, '--timeout'),
       }, {
         producerConfig: bulkProducerConfig(ctx, raw.flushTimeout === undefined ? undefined : parseDuration(raw.flushTimeout, '--flush-timeout')),
