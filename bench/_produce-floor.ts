@@ -7,6 +7,7 @@
  */
 import { BulkProducer, createBulkProducer } from '../src/kafka/index.js';
 import { createLogger } from '../src/log.js';
+import { PRODUCE_DEFAULTS } from '../src/produce/produce-defaults.js';
 
 const [brokers, topic, countArg, mode, ...settings] = process.argv.slice(2) as [string, string, string, string, ...string[]];
 const count = Number(countArg);
@@ -37,12 +38,21 @@ async function failuresOnly(): Promise<void> {
   let failures = 0;
   const producer = await BulkProducer.connect({
     config, logger: quiet, topic, maxInFlight: 50_000, connectTimeoutMs: 10_000, onFailure: () => { failures++; },
+    transaction: { id: `kscrape-bench-floor-${process.pid}`, timeoutMs: 60_000 },
   });
+  // Transactions of kscrape's default size (PRODUCE_DEFAULTS.transactionMaxUrls), as kscrape produce commits them.
+  const commit = async () => {
+    const done = await producer.commitTransaction(30_000);
+    if (!done.ok) throw new Error(`floor: commit failed: ${done.reason}`);
+    await producer.beginTransaction();
+  };
   for (let i = 0; i < count; i++) {
     while (!producer.trySend(i % 50, keys[i % 1000]!, values[i % 1000]!)) await producer.waitForRoom();
+    if ((i + 1) % PRODUCE_DEFAULTS.transactionMaxUrls === 0) await commit();
   }
-  const { settled } = await producer.shutdown();
-  if (!settled || failures) throw new Error(`floor: settled ${settled}, ${failures} failures`);
+  await commit();
+  await producer.shutdown();
+  if (failures) throw new Error(`floor: ${failures} failures`);
 }
 
 const t0 = process.hrtime.bigint();

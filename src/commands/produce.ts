@@ -41,8 +41,10 @@ export function registerProduceCommand(program: Command, runtime: CommandRuntime
   produce
     .addHelpText('after', `
 ${producerSettingsHelp()}
-librdkafka reports only failed deliveries (delivery.report.only.error): once it holds nothing, every URL
-not reported failed was delivered. Exit 0 only when every valid URL was delivered.
+URLs are produced in transactions (a transactional.id per run): a URL is delivered when its transaction
+commits; a failed or timed-out transaction is aborted and all its URLs go to the fallback file, so replaying
+that file never duplicates a URL for read_committed readers (kscrape work). Exit 0 only when every valid URL
+was delivered.
 
 Examples:
   cat urls.txt | kscrape produce
@@ -70,6 +72,8 @@ Examples:
         fairThreshold: delivery.fairThreshold,
         fairBands: delivery.fairBands,
         maxInFlight: delivery.maxInFlight,
+        transactionMaxUrls: delivery.transactionMaxUrls,
+        transactionIntervalMs: delivery.transactionIntervalMs,
         timeoutMs: parseDuration(raw.timeout, '--timeout'),
       }, {
         producerConfig: bulkProducerConfig(ctx, delivery.flushTimeoutMs),

@@ -100,3 +100,36 @@ export class AssignedReader {
       .catch((err: Error) => { this.logger.debug(`assigned reader disconnect: ${err.message}`); });
   }
 }
+
+/**
+ * Of `starts`, the partitions where a read_committed reader finds a record at or after the given offset, below
+ * `high` (the partition's high watermark). A partition whose rest is only transaction markers or aborted records
+ * (a transactional producer's, e.g. `kscrape produce`) reaches its end at `high` without one: it has nothing to
+ * consume although its committed offset is below the watermark. An end short of `high` (a transaction still
+ * open) or no answer within `timeoutMs` counts as having records.
+ */
+export async function partitionsWithRecords(opts: AssignedReaderOptions & { topic: string; timeoutMs: number },
+  starts: { partition: number; offset: number; high: number }[]): Promise<Set<number>> {
+  const found = new Set<number>();
+  if (!starts.length) return found;
+  const reader = await AssignedReader.open({ ...opts, extra: { ...opts.extra, 'isolation.level': 'read_committed' } });
+  try {
+    reader.assign(starts.map((s) => ({ topic: opts.topic, partition: s.partition, offset: s.offset })));
+    const open = new Map(starts.map((s) => [s.partition, s.high]));
+    const deadline = Date.now() + opts.timeoutMs;
+    while (open.size && Date.now() < deadline) {
+      const { records, eof } = await reader.poll(100);
+      for (const r of records) { found.add(r.partition); open.delete(r.partition); }
+      for (const e of eof) {
+        const high = open.get(e.partition);
+        if (high === undefined) continue;
+        if (e.offset < high) found.add(e.partition);
+        open.delete(e.partition);
+      }
+    }
+    for (const p of open.keys()) found.add(p);
+  } finally {
+    await reader.close();
+  }
+  return found;
+}

@@ -1,29 +1,28 @@
 /**
- * A producer for bulk input on the callback API, with exact accounting and bounded memory, built for
- * throughput: librdkafka reports only the messages that FAILED (`delivery.report.only.error`), with their key
- * and value (`dr_msg_cb`), so a delivered message costs one native produce() call and no JavaScript at all
- * afterwards. (Measured, 300 k messages: a report per message holds the client to 73–98 k msg/s; failures
- * only, 180–340 k msg/s.)
+ * A transactional producer for bulk input on the callback API, with exact accounting and bounded memory, built
+ * for throughput: librdkafka reports only the messages that FAILED (`delivery.report.only.error`), with their
+ * key and value (`dr_msg_cb`), so a delivered message costs one native produce() call and no JavaScript at all
+ * afterwards. (Measured, 300 k messages: a report per message holds the client to 73-98 k msg/s; failures
+ * only, 180-340 k msg/s.)
  *
- * Why the accounting stays exact: librdkafka gives every message exactly one outcome; with only.error the
- * successes are just not surfaced. Once librdkafka holds no message (flush() succeeded: its message count
- * drops only after a message's report callback ran) and every failure report queued by then has reached
- * JavaScript, each message queued and not reported failed was delivered. A failure report carries the
- * message itself, so the caller rebuilds what it needs from the value and nothing is kept per message here.
+ * Why transactions: a message whose request timed out on the client (ERR__MSG_TIMED_OUT) may still have been
+ * written by the broker, so "reported failed" never meant "not in the topic". In a transaction it does: a
+ * message counts as delivered only when its transaction commits, and an aborted transaction's messages stay
+ * invisible to read_committed readers. The caller (src/produce/produce-transactions.ts) decides when to commit
+ * and where an aborted transaction's messages go; this class only makes the calls.
+ *
+ * Every transactional call is bounded twice: librdkafka's own timeout argument, and a deadline a little longer
+ * on our side in case the native call hangs (its worker thread is then left to finish on its own). An outcome
+ * carries librdkafka's flags (retriable: call again to resume; abortable: abort; fatal: this producer is done).
  *
  * The in-flight bound is librdkafka's own queue (`queue.buffering.max.messages` = maxInFlight): produce()
  * throws ERR__QUEUE_FULL when it is full, and only that message waits and is retried.
- *
- * Shutdown cannot cut librdkafka's wait short: the client exposes no purge(). A message it holds ends
- * delivered, or failed at the latest `delivery.timeout.ms` after it was queued (plus `request.timeout.ms` for
- * one already on the wire). shutdown() waits for exactly that; only if librdkafka still holds messages after
- * that bound (which it documents cannot happen) is their outcome unknown, and shutdown says so.
  */
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createBulkProducer } from './clients.js';
-import { LIBRDKAFKA_REQUEST_TIMEOUT_MS, bulkProducerSettings, deliveryTimeoutOf } from './client-configs.js';
+import { bulkProducerSettings } from './client-configs.js';
 import type { KafkaConfig } from './config.js';
 import { withDeadline } from '../deadline.js';
 
@@ -46,12 +45,12 @@ export interface BulkProducerOptions {
   /** Messages librdkafka may hold at most (sets queue.buffering.max.messages). */
   maxInFlight: number;
   connectTimeoutMs: number;
+  /** The run's transactional.id and transaction.timeout.ms (see client-configs.ts). */
+  transaction: { id: string; timeoutMs: number };
 }
 
-export interface ShutdownResult {
-  /** False when librdkafka still held messages at the end of the wait: their outcome is unknown. */
-  settled: boolean;
-}
+/** What a transactional call came to: done, or failed with librdkafka's flags. */
+export type TxnOutcome = { ok: true } | { ok: false; reason: string; retriable: boolean; abortable: boolean; fatal: boolean };
 
 /** produce() refused a message for a reason other than a full queue; it was not queued. */
 export class SendRefused extends Error {
@@ -63,23 +62,22 @@ export class SendRefused extends Error {
 const QUEUE_FULL = RdKafka.CODES.ERRORS.ERR__QUEUE_FULL;
 const ERROR_NAMES = new Map(Object.entries(RdKafka.CODES.ERRORS).map(([name, code]) => [code as number, name]));
 const QUEUE_FULL_RETRY_MS = 5;
-const SHUTDOWN_MARGIN_MS = 5_000;
+/** How much longer than librdkafka's own timeout our deadline on a transactional call is. */
+const CALL_MARGIN_MS = 2_000;
 
 export function kafkaErrorName(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return (typeof code === 'number' && ERROR_NAMES.get(code)) || errorMessage(err);
 }
 
-/** The longest librdkafka may take to give every queued message its outcome, from the producer's settings. */
-export function settleBoundMs(config: KafkaConfig): number {
-  const requestTimeoutMs = config['request.timeout.ms'] === undefined ? LIBRDKAFKA_REQUEST_TIMEOUT_MS : Number(config['request.timeout.ms']);
-  return deliveryTimeoutOf(config) + requestTimeoutMs + SHUTDOWN_MARGIN_MS;
+function outcomeOf(err: RdKafka.LibrdKafkaError | null | undefined): TxnOutcome {
+  if (!err) return { ok: true };
+  return { ok: false, reason: kafkaErrorName(err), retriable: Boolean(err.isRetriable), abortable: Boolean(err.isTxnRequiresAbort), fatal: Boolean(err.isFatal) };
 }
 
 export class BulkProducer {
   private closing = false;
-  private failureReports = 0;
-  private shuttingDown: Promise<ShutdownResult> | undefined;
+  private disconnecting: Promise<void> | undefined;
 
   private constructor(private readonly producer: RdKafka.Producer, private readonly opts: BulkProducerOptions) {
     producer.on('delivery-report', (err, report) => this.onReport(err, report));
@@ -88,19 +86,27 @@ export class BulkProducer {
     producer.on('event.log', (e: { severity?: number; fac?: string; message?: string }) => opts.logger.debug(`[producer ${e.fac ?? 'log'}] ${e.message ?? ''}`));
   }
 
+  /** Connects, initializes transactions and begins the first one. */
   static async connect(opts: BulkProducerOptions): Promise<BulkProducer> {
-    const producer = createBulkProducer(opts, bulkProducerSettings(opts.maxInFlight));
+    const producer = createBulkProducer(opts, bulkProducerSettings(opts.maxInFlight, opts.transaction));
+    const fail = (err: unknown, what: string) => {
+      producer.disconnect(() => undefined);
+      return new RuntimeFailure(`cannot ${what} at ${String(opts.config['bootstrap.servers'])}: ${errorMessage(err)}`, 'kafka.unreachable', { retriable: true, cause: err });
+    };
     try {
       await withDeadline(new Promise<void>((resolve, reject) => {
         producer.connect({ timeout: opts.connectTimeoutMs }, (err) => (err ? reject(err) : resolve()));
       }), opts.connectTimeoutMs + 1_000, 'producer connect');
     } catch (err) {
-      producer.disconnect(() => undefined);
-      throw new RuntimeFailure(`cannot connect the producer to ${String(opts.config['bootstrap.servers'])}: ${errorMessage(err)}`, 'kafka.unreachable', { retriable: true, cause: err });
+      throw fail(err, 'connect the producer');
     }
     // Reports are served on librdkafka's thread; without polling they never arrive and the queue never empties.
     producer.setPollInBackground(true);
-    return new BulkProducer(producer, opts);
+    const self = new BulkProducer(producer, opts);
+    const init = await self.call('init transactions', opts.connectTimeoutMs, (ms, cb) => producer.initTransactions(ms, cb));
+    const begun = init.ok ? await self.beginTransaction() : init;
+    if (!begun.ok) throw fail(new Error(begun.reason), 'start a producer transaction');
+    return self;
   }
 
   /**
@@ -124,54 +130,50 @@ export class BulkProducer {
     return new Promise((r) => setTimeout(r, QUEUE_FULL_RETRY_MS));
   }
 
-  /**
-   * Waits until librdkafka holds no message (each delivered or reported failed, bounded by its delivery
-   * timeout) and every failure report has reached `onFailure`; then disconnects. Later sends are refused.
-   */
-  shutdown(): Promise<ShutdownResult> {
+  /** Local to the client (no broker round trip); the next transaction starts with its first message. */
+  beginTransaction(): Promise<TxnOutcome> {
+    return this.call('begin transaction', 5_000, (_ms, cb) => this.producer.beginTransaction(cb));
+  }
+
+  /** Flushes the open transaction's messages and commits it, within `timeoutMs`; resumable when retriable. */
+  commitTransaction(timeoutMs: number): Promise<TxnOutcome> {
+    return this.call('commit transaction', timeoutMs, (ms, cb) => this.producer.commitTransaction(ms, cb));
+  }
+
+  /** Purges what the open transaction still queues and aborts it, within `timeoutMs`; resumable when retriable. */
+  abortTransaction(timeoutMs: number): Promise<TxnOutcome> {
+    return this.call('abort transaction', timeoutMs, (ms, cb) => this.producer.abortTransaction(ms, cb));
+  }
+
+  /** Later sends are refused; disconnects (bounded). The caller has committed or aborted what it queued. */
+  shutdown(): Promise<void> {
     this.closing = true;
-    this.shuttingDown ??= this.flushAndDisconnect();
-    return this.shuttingDown;
-  }
-
-  private async flushAndDisconnect(): Promise<ShutdownResult> {
-    const deadline = Date.now() + settleBoundMs(this.opts.config);
-    let settled = false;
-    while (!settled && Date.now() < deadline) {
-      const slice = Math.max(1, Math.min(1_000, deadline - Date.now()));
-      settled = await new Promise<boolean>((resolve) => {
-        try {
-          this.producer.flush(slice, (err) => resolve(!err));
-        } catch {
-          resolve(false);
-        }
-      });
-    }
-    await this.drainReports();
-    if (!settled) this.opts.logger.warn(`librdkafka still held messages ${settleBoundMs(this.opts.config)} ms after the last was queued: their delivery is unknown`);
-    await withDeadline(new Promise<void>((resolve) => {
-      this.producer.disconnect(settled ? 5_000 : 1_000, () => resolve());
+    this.disconnecting ??= withDeadline(new Promise<void>((resolve) => {
+      this.producer.disconnect(5_000, () => resolve());
     }), 10_000, 'producer disconnect').catch((err) => this.opts.logger.debug(errorMessage(err)));
-    return { settled };
+    return this.disconnecting;
   }
 
-  /**
-   * After a successful flush every failure report is already in the binding's queue, which hands them to
-   * JavaScript at most 100 per event-loop turn. Turns pass until three in a row bring none.
-   */
-  private async drainReports(): Promise<void> {
-    let quiet = 0;
-    while (quiet < 3) {
-      const before = this.failureReports;
-      await new Promise((r) => setImmediate(r));
-      quiet = this.failureReports === before ? quiet + 1 : 0;
+  private async call(what: string, timeoutMs: number, run: (ms: number, cb: (err: RdKafka.LibrdKafkaError) => void) => void): Promise<TxnOutcome> {
+    const ms = Math.max(1, Math.round(timeoutMs));
+    this.opts.logger.debug(`${what} (at most ${ms} ms)`);
+    try {
+      return outcomeOf(await withDeadline(new Promise<RdKafka.LibrdKafkaError | null>((resolve) => {
+        try {
+          run(ms, (err) => resolve(err ?? null));
+        } catch (err) {
+          resolve(err as RdKafka.LibrdKafkaError);
+        }
+      }), ms + CALL_MARGIN_MS, what));
+    } catch (err) {
+      // The native call did not return: treat it as a timeout, which librdkafka lets the caller resume.
+      return { ok: false, reason: errorMessage(err), retriable: true, abortable: false, fatal: false };
     }
   }
 
   private onReport(err: RdKafka.LibrdKafkaError | null | undefined, report: RdKafka.DeliveryReport): void {
     // With delivery.report.only.error only failures arrive; a success here (a -X override) needs no action.
     if (!err) return;
-    this.failureReports++;
     const key = report.key === undefined || report.key === null ? '' : report.key.toString();
     this.opts.onFailure({ partition: report.partition, key, value: report.value ?? null, reason: kafkaErrorName(err) });
   }

@@ -8,6 +8,7 @@
  * logic depends on it.
  *
  * - bulk producer (`kscrape produce`): producer role, `bulkProducerConfig` (--flush-timeout), `bulkProducerSettings`
+ *   (transactional: `produceTransactionalId`, `produceTransactionTimeoutMs`)
  * - worker results producer (`work`): `workerProducerConfig` (bounded waits and sizes)
  * - transactional worker producer (`work --eos`): `transactionalProducerConfig` (the worker's, stable transactional.id)
  * - worker consumer (`work`): `workerConsumerConfig` (cooperative-sticky, or KIP-848 with `--group-protocol
@@ -86,14 +87,49 @@ export function bulkProducerConfig(layers: Pick<ClientLayers, 'kafkaConfig'>, fl
 
 /**
  * What the bulk producer sets on top of its config, after -X: its accounting needs librdkafka to report only the
- * failed deliveries, with the message (see bulk-producer.ts), and its in-flight bound is librdkafka's queue.
+ * failed deliveries, with the message (see bulk-producer.ts), its in-flight bound is librdkafka's queue, and a URL
+ * counts as delivered only when its transaction commits (src/produce/produce-transactions.ts).
  */
-export function bulkProducerSettings(maxInFlight: number): KafkaConfig {
+export function bulkProducerSettings(maxInFlight: number, transaction: { id: string; timeoutMs: number }): KafkaConfig {
   return {
     'queue.buffering.max.messages': maxInFlight,
     'delivery.report.only.error': true,
     dr_msg_cb: true,
+    'transactional.id': transaction.id,
+    'transaction.timeout.ms': transaction.timeoutMs,
+    'enable.idempotence': true,
   };
+}
+
+/**
+ * One transactional.id per produce run, unique (host, pid, random): runs never fence each other, and a producer
+ * recreated within the run fences its predecessor.
+ */
+export function produceTransactionalId(topicPrefix: string, host: string, pid: number, random: string): string {
+  return `${topicPrefix}kscrape-produce-${host}-${pid}-${random}`;
+}
+
+/** Margin on the broker's side of a transaction's lifetime, over what the client may spend on it. */
+const TRANSACTION_TIMEOUT_MARGIN_MS = 10_000;
+
+/**
+ * The longest librdkafka may take to give every queued message its outcome, from the producer's settings:
+ * the delivery timeout of the last message queued, plus one request already on the wire, plus a margin. It
+ * bounds produce's commit (and abort) of a transaction.
+ */
+export function settleBoundMs(config: KafkaConfig): number {
+  const requestTimeoutMs = config['request.timeout.ms'] === undefined ? LIBRDKAFKA_REQUEST_TIMEOUT_MS : Number(config['request.timeout.ms']);
+  return deliveryTimeoutOf(config) + requestTimeoutMs + 5_000;
+}
+
+/**
+ * produce's transaction.timeout.ms: a transaction stays open for at most `intervalMs` of sending plus its commit
+ * (settleBoundMs); the broker aborts one older than this (a crashed run's), so read_committed readers of its
+ * partitions wait at most this long behind it. librdkafka refuses a delivery timeout above it. -X may set it.
+ */
+export function produceTransactionTimeoutMs(config: KafkaConfig, intervalMs: number): number {
+  if (config['transaction.timeout.ms'] !== undefined) return Number(config['transaction.timeout.ms']);
+  return settleBoundMs(config) + intervalMs + TRANSACTION_TIMEOUT_MARGIN_MS;
 }
 
 /** Settings only the new group protocol (KIP-848) rejects: the broker owns them there. */

@@ -1,46 +1,20 @@
 /**
- * The send stage of produce: partition, encode and queue each envelope to the bulk producer, and route every
- * envelope that is not sent (run stopped, broker failing, send refused) or reported undelivered into the
- * fallback file. After the first delivery failure the broker is taken to be failing: nothing more is sent.
+ * The send stage of produce: partition, encode and queue each envelope to the bulk producer inside the open
+ * transaction (./produce-transactions.ts), and route every envelope that is not sent (run stopped, broker
+ * failing, send refused) into the fallback file. After the first failed transaction (or failure report) the
+ * broker is taken to be failing: nothing more is sent.
  *
- * `emit` is synchronous unless it must wait (no room in librdkafka's queue, or a file write): a promise per
- * URL costs throughput.
+ * `emit` is synchronous unless it must wait (no room in librdkafka's queue, a commit under way or due, or a
+ * file write): a promise per URL costs throughput.
  */
 import { errorMessage } from '../errors.js';
-import { SendRefused, type BulkProducer, type FailureReport } from '../kafka/bulk-producer.js';
+import { SendRefused, type BulkProducer } from '../kafka/bulk-producer.js';
 import type { LocalDepthCounter, Partitioner } from '../partition/partitioner.js';
-import type { RedisDepthSource } from '../partition/redis-depth.js';
 import { EnvelopeEncoder, type UrlEnvelope } from '../records/index.js';
 import type { DedupeClaims } from './dedupe-claims.js';
 import type { JsonLinesFile } from './json-lines-file.js';
 import type { ProduceStats } from './produce-stats.js';
-
-/** Delivery failures as librdkafka reports them (synchronously), kept until the main flow writes them out. */
-export class FailedDeliveries {
-  /** The first failure's reason: set, the broker is taken to be failing. */
-  failingSince: string | undefined;
-  private queue: UrlEnvelope[] = [];
-
-  constructor(private readonly opts: { stats: ProduceStats; fallback: JsonLinesFile; claims?: DedupeClaims; redisDepth?: RedisDepthSource }) {}
-
-  /** BulkProducer's onFailure. */
-  report({ partition, value, reason }: FailureReport): void {
-    this.opts.stats.failQueued(partition, reason);
-    // The value is the envelope's JSON as produced: the fallback file gets exactly what was sent.
-    const envelope = JSON.parse(value?.toString('utf8') ?? 'null') as UrlEnvelope;
-    this.opts.redisDepth?.add(envelope.host, -1);
-    this.opts.claims?.undelivered(envelope.url);
-    this.queue.push(envelope);
-    this.failingSince ??= reason;
-  }
-
-  /** Writes the failures reported so far to the fallback file. */
-  async drain(): Promise<void> {
-    const failed = this.queue;
-    this.queue = [];
-    for (const envelope of failed) await this.opts.fallback.write(envelope);
-  }
-}
+import type { ProduceTransactions } from './produce-transactions.js';
 
 export interface SenderParts {
   producer: BulkProducer;
@@ -49,9 +23,8 @@ export interface SenderParts {
   partitions: { readonly count: number };
   stats: ProduceStats;
   fallback: JsonLinesFile;
-  failures: FailedDeliveries;
+  transactions: ProduceTransactions;
   claims?: DedupeClaims;
-  redisDepth?: RedisDepthSource;
   localDepth?: LocalDepthCounter;
 }
 
@@ -64,19 +37,19 @@ export class EnvelopeSender {
 
   /** Stopped, or the broker is failing: envelopes go to the fallback file instead. */
   halted(): boolean {
-    return Boolean(this.stoppedBy || this.p.failures.failingSince);
+    return Boolean(this.stoppedBy || this.p.transactions.failingSince);
   }
 
   emit(envelope: UrlEnvelope): Promise<void> | undefined {
-    if (this.stoppedBy || this.p.failures.failingSince) return this.notSent(envelope, this.stoppedBy ? 'interrupted' : 'not-sent-broker-failing');
+    // A commit under way: the next URL belongs to the next transaction.
+    const settling = this.p.transactions.pending;
+    if (settling) return settling.then(() => this.emit(envelope));
+    if (this.halted()) return this.notSent(envelope, this.stoppedBy ? 'interrupted' : 'not-sent-broker-failing');
     const p = this.p.partition({ host: envelope.host, url: envelope.url, customerId: envelope.customer_id }, this.p.partitions.count);
     this.p.localDepth?.add(envelope.host);
     const value = this.encoder.encode(envelope);
     try {
-      if (this.p.producer.trySend(p, envelope.host, value)) {
-        this.queued(p, envelope);
-        return undefined;
-      }
+      if (this.p.producer.trySend(p, envelope.host, value)) return this.queued(p, envelope);
     } catch (err) {
       return this.notSent(envelope, err instanceof SendRefused ? err.reason : errorMessage(err));
     }
@@ -86,20 +59,27 @@ export class EnvelopeSender {
 
   // Waits for room in librdkafka's queue; gives up when the run stops or the broker is failing meanwhile.
   private async sendLater(p: number, envelope: UrlEnvelope, value: Buffer): Promise<void> {
-    for (;;) {
-      await this.p.producer.waitForRoom();
-      if (this.stoppedBy || this.p.failures.failingSince) return this.notSent(envelope, this.stoppedBy ? 'interrupted' : 'not-sent-broker-failing');
-      try {
-        if (this.p.producer.trySend(p, envelope.host, value)) return this.queued(p, envelope);
-      } catch (err) {
-        return this.notSent(envelope, err instanceof SendRefused ? err.reason : errorMessage(err));
+    this.p.transactions.waitingSends++;
+    try {
+      for (;;) {
+        await this.p.producer.waitForRoom();
+        if (this.halted()) return await this.notSent(envelope, this.stoppedBy ? 'interrupted' : 'not-sent-broker-failing');
+        try {
+          if (this.p.producer.trySend(p, envelope.host, value)) break;
+        } catch (err) {
+          return await this.notSent(envelope, err instanceof SendRefused ? err.reason : errorMessage(err));
+        }
       }
+    } finally {
+      this.p.transactions.waitingSends--;
     }
+    return this.queued(p, envelope);
   }
 
-  private queued(p: number, envelope: UrlEnvelope): void {
-    this.p.stats.queue(p);
-    this.p.redisDepth?.add(envelope.host);
+  // Into the open transaction; a full one (or one whose time came while a send waited) is committed first.
+  private queued(p: number, envelope: UrlEnvelope): Promise<void> | undefined {
+    this.p.transactions.add(p, envelope);
+    return this.p.transactions.due() ? this.p.transactions.settle() : undefined;
   }
 
   private notSent(envelope: UrlEnvelope, reason: string): Promise<void> {

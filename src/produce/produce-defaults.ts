@@ -27,6 +27,13 @@ export const PRODUCE_DEFAULTS = {
   maxUrlLength: DEFAULT_MAX_URL_LENGTH,
   /** Messages awaiting delivery at most; bounds memory (--max-in-flight). @default 50000 */
   maxInFlight: 50_000,
+  /**
+   * URLs per transaction at most (--txn-max-messages): the open transaction's URLs are held in memory until it
+   * commits (an aborted one's go to the fallback file). @default 20000
+   */
+  transactionMaxUrls: 20_000,
+  /** A transaction is committed at the latest this long after its first URL (--txn-max-ms). @default 1000 (1s) */
+  transactionIntervalMs: 1_000,
   /** How long to wait for Kafka (and Redis) to answer at start (--timeout). @default 10000 (10s) */
   timeoutMs: 10_000,
   /** --dedupe without a value: skip URLs produced within this long. @default 86400000 (24h) */

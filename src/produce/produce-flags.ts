@@ -22,6 +22,8 @@ export interface RawDeliveryFlags {
   fairThreshold: string;
   fairBands: string;
   maxInFlight: string;
+  txnMaxMessages: string;
+  txnMaxMs: string;
   flushTimeout?: string;
 }
 
@@ -37,11 +39,13 @@ export function deliveryOptions(): Option[] {
     new Option('--fair-threshold <n>', 'fair: queued URLs above which a host is spread').default(String(D.fairThreshold)),
     new Option('--fair-bands <n>', 'fair: partitions a deep host is spread over').default(String(D.fairBands)),
     new Option('--max-in-flight <n>', 'messages awaiting delivery at most (bounds memory; sets queue.buffering.max.messages)').default(String(D.maxInFlight)),
-    new Option('--flush-timeout <duration>', `how long a URL may wait for delivery before it goes to the fallback file; the end of a run or SIGINT/SIGTERM waits at most this long (+ request.timeout.ms) for the last ones (sets delivery.timeout.ms; default: its value, ${durationText(DELIVERY_TIMEOUT_MS)} unless -X sets it)`),
+    new Option('--txn-max-messages <n>', 'URLs per transaction at most: a URL counts as delivered when its transaction commits (bounds the URLs held in memory)').default(String(D.transactionMaxUrls)),
+    new Option('--txn-max-ms <duration>', 'a transaction is committed at the latest this long after its first URL').default(durationText(D.transactionIntervalMs)),
+    new Option('--flush-timeout <duration>', `how long a URL may wait for delivery before its transaction is aborted into the fallback file; the end of a run or SIGINT/SIGTERM waits at most this long (+ request.timeout.ms) for the last commit (sets delivery.timeout.ms; default: its value, ${durationText(DELIVERY_TIMEOUT_MS)} unless -X sets it)`),
   ];
 }
 
-export type DeliverySettings = Pick<ProduceOptions, 'customerId' | 'priority' | 'fallbackFile' | 'dedupeTtlMs' | 'partitioner' | 'fairThreshold' | 'fairBands' | 'maxInFlight'> & {
+export type DeliverySettings = Pick<ProduceOptions, 'customerId' | 'priority' | 'fallbackFile' | 'dedupeTtlMs' | 'partitioner' | 'fairThreshold' | 'fairBands' | 'maxInFlight' | 'transactionMaxUrls' | 'transactionIntervalMs'> & {
   /** The topic before --topic-prefix. */
   topicName: string;
   flushTimeoutMs: number | undefined;
@@ -51,6 +55,8 @@ export function deliveryFromFlags(raw: RawDeliveryFlags): DeliverySettings {
   const priority = Number(raw.priority);
   if (!Number.isSafeInteger(priority)) throw new UserError(`--priority: '${raw.priority}' must be a whole number`, 'usage.bad-number');
   if (raw.customer === '') throw new UserError('--customer must not be empty', 'usage.bad-customer');
+  const transactionIntervalMs = parseDuration(raw.txnMaxMs, '--txn-max-ms');
+  if (transactionIntervalMs <= 0) throw new UserError('--txn-max-ms must be greater than zero', 'usage.bad-duration');
   return {
     topicName: raw.topic,
     customerId: raw.customer,
@@ -61,6 +67,8 @@ export function deliveryFromFlags(raw: RawDeliveryFlags): DeliverySettings {
     fairThreshold: parsePositiveInt(raw.fairThreshold, '--fair-threshold'),
     fairBands: parsePositiveInt(raw.fairBands, '--fair-bands'),
     maxInFlight: parsePositiveInt(raw.maxInFlight, '--max-in-flight'),
+    transactionMaxUrls: parsePositiveInt(raw.txnMaxMessages, '--txn-max-messages'),
+    transactionIntervalMs,
     flushTimeoutMs: raw.flushTimeout === undefined ? undefined : parseDuration(raw.flushTimeout, '--flush-timeout'),
   };
 }

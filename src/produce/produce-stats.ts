@@ -104,6 +104,16 @@ export class ProduceStats {
   }
 }
 
+/** The transactions of a run (src/produce/produce-transactions.ts). */
+export interface TransactionCounters {
+  committed: number;
+  aborted: number;
+  /** Aborts without the broker's answer: it aborts them itself after transaction.timeout.ms. */
+  abortsUnconfirmed: number;
+  /** URLs of commits that had no definite answer in time: in the fallback file, and perhaps in the topic too. */
+  urlsInDoubt: number;
+}
+
 export function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
@@ -119,6 +129,7 @@ export interface SummaryContext {
   fallbackFile: string | undefined;
   rejectsFile: string | undefined;
   stoppedBy: string | undefined;
+  transactions: TransactionCounters;
 }
 
 /** The human summary, a few lines for stderr. */
@@ -129,6 +140,9 @@ export function renderSummary(stats: ProduceStats, c: SummaryContext): string {
     `rejected ${fmt(stats.rejected)}${reasons(stats.rejectedBy)}${stats.rejected && c.rejectsFile ? ` -> ${c.rejectsFile}` : ''}` +
       `${c.dedupe ? `, duplicates skipped ${fmt(stats.duplicates)}` : ''}, failed ${fmt(stats.failed)}${reasons(stats.failedBy)}`,
   ];
+  const t = c.transactions;
+  if (t.aborted) lines.push(`${fmt(t.aborted)} of ${fmt(t.committed + t.aborted)} transactions aborted: read_committed readers (kscrape work) never see their URLs`);
+  if (t.abortsUnconfirmed) lines.push(`${fmt(t.abortsUnconfirmed)} aborts not confirmed by the broker: it aborts them after transaction.timeout.ms; read_committed readers of their partitions wait until then`);
   if (stats.failed && c.fallbackFile) lines.push(`${fmt(stats.failed)} URLs not delivered are in ${c.fallbackFile}; replay: kscrape produce ${c.fallbackFile}`);
   return `${lines.join('\n')}\n`;
 }

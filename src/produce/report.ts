@@ -24,6 +24,10 @@ export function produceReport(result: ProduceResult, opts: { json: boolean; dedu
       fallback_file: result.fallbackFile ?? null,
       rejects_file: result.rejectsFile ?? null,
       stopped_by: result.stoppedBy ?? null,
+      transactions: {
+        committed: result.transactions.committed, aborted: result.transactions.aborted,
+        aborts_unconfirmed: result.transactions.abortsUnconfirmed, urls_in_doubt: result.transactions.urlsInDoubt,
+      },
       unread: result.unread ? { source: result.unread.source, after_line: result.unread.afterLine } : null,
       exit_code: exitCode,
     };
@@ -31,7 +35,7 @@ export function produceReport(result: ProduceResult, opts: { json: boolean; dedu
   }
   let stderr = renderSummary(stats, {
     topic: result.topic, partitionCount: result.partitionCount, dedupe: opts.dedupe,
-    fallbackFile: result.fallbackFile, rejectsFile: result.rejectsFile, stoppedBy: result.stoppedBy,
+    fallbackFile: result.fallbackFile, rejectsFile: result.rejectsFile, stoppedBy: result.stoppedBy, transactions: result.transactions,
   });
   if (result.unread) stderr += `input not read after line ${result.unread.afterLine} of ${result.unread.source === '-' ? 'stdin' : result.unread.source}\n`;
   if (opts.quiet) stderr = exitCode === ExitCode.ok ? '' : `kscrape: ${stats.failed} URLs not delivered${result.fallbackFile ? `; they are in ${result.fallbackFile}` : ''}\n`;

@@ -2,23 +2,29 @@
  * `kscrape produce`: input lines -> validated envelopes -> (dedupe) -> partition -> bulk producer, with every
  * line ending as delivered, rejected (rejects file), duplicate, or failed (fallback file, replayable).
  *
- * After the first delivery failure the broker is taken to be failing: nothing more is sent, and the rest of
- * the input is validated and written to the fallback file, so a dead broker costs one delivery timeout, not one
- * per message. SIGINT/SIGTERM stop reading and wait until librdkafka has an outcome for every queued URL
- * (delivered, or failed into the fallback file: at most delivery.timeout.ms, see src/kafka/bulk-producer.ts).
+ * URLs are produced in transactions (./produce-transactions.ts): one counts as delivered when its transaction
+ * commits; an aborted transaction's URLs all go to the fallback file, so a URL whose delivery timed out is never
+ * both in the topic (for read_committed readers) and in the fallback file. After the first failed transaction
+ * the broker is taken to be failing: nothing more is sent, and the rest of the input is validated and written to
+ * the fallback file, so a dead broker costs one delivery timeout, not one per message. SIGINT/SIGTERM stop
+ * reading and commit the open transaction (at most settleBoundMs: the delivery timeout plus one request), or
+ * abort it into the fallback file.
  */
-import { BulkProducer, type KafkaConfig } from '../kafka/index.js';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { BulkProducer, produceTransactionTimeoutMs, produceTransactionalId, settleBoundMs, type KafkaConfig } from '../kafka/index.js';
 import type { Logger } from '../log.js';
 import type { PartitionerName } from '../partition/partitioner.js';
 import { DEDUPE_BATCH, DedupeClaims } from './dedupe-claims.js';
-import { EnvelopeSender, FailedDeliveries } from './envelope-sender.js';
+import { EnvelopeSender } from './envelope-sender.js';
 import type { InputFormat } from './input-line.js';
 import { STDIN, checkInputs, defaultFallbackPath, readSource } from './input-sources.js';
 import { JsonLinesFile } from './json-lines-file.js';
 import { LineIntake } from './line-intake.js';
 import type { SplitLine } from './line-splitter.js';
 import { openResources } from './produce-resources.js';
-import { ProduceStats } from './produce-stats.js';
+import { ProduceStats, type TransactionCounters } from './produce-stats.js';
+import { ProduceTransactions } from './produce-transactions.js';
 import { startProgress } from './progress.js';
 
 /** A run's options, all given; src/commands/produce.ts fills them from the flags and PRODUCE_DEFAULTS. */
@@ -38,6 +44,10 @@ export interface ProduceOptions {
   fairThreshold: number;
   fairBands: number;
   maxInFlight: number;
+  /** URLs per transaction at most (bounds the URLs held in memory). */
+  transactionMaxUrls: number;
+  /** A transaction is committed at the latest this long after its first URL. */
+  transactionIntervalMs: number;
   /** Connect and metadata timeout. */
   timeoutMs: number;
 }
@@ -64,6 +74,7 @@ export interface ProduceResult {
   stoppedBy: string | undefined;
   /** When stopped by a signal: the last line read (later lines were not read). */
   unread: { source: string; afterLine: number } | undefined;
+  transactions: TransactionCounters;
 }
 
 export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment): Promise<ProduceResult> {
@@ -74,16 +85,24 @@ export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment):
   const fallback = new JsonLinesFile(opts.fallbackFile ?? defaultFallbackPath(sources, new Date(), process.pid));
   const rejects = opts.rejectsFile ? new JsonLinesFile(opts.rejectsFile) : undefined;
   const claims = deduper ? new DedupeClaims({ deduper, logger: env.logger, stats }) : undefined;
-  const failures = new FailedDeliveries({ stats, fallback, ...(claims ? { claims } : {}), ...(redisDepth ? { redisDepth } : {}) });
+  const transactions = new ProduceTransactions({
+    stats, fallback, logger: env.logger, maxUrls: opts.transactionMaxUrls, maxAgeMs: opts.transactionIntervalMs,
+    settleBoundMs: settleBoundMs(env.producerConfig), ...(claims ? { claims } : {}), ...(redisDepth ? { redisDepth } : {}),
+  });
   redisDepth?.start();
 
+  const transaction = {
+    id: produceTransactionalId(env.topicPrefix, hostname(), process.pid, randomBytes(4).toString('hex')),
+    timeoutMs: produceTransactionTimeoutMs(env.producerConfig, opts.transactionIntervalMs),
+  };
   const producer = await BulkProducer.connect({
     config: env.producerConfig, logger: env.logger, topic: opts.topic, maxInFlight: opts.maxInFlight, connectTimeoutMs: opts.timeoutMs,
-    onFailure: (report) => failures.report(report),
+    transaction, onFailure: (report) => transactions.report(report),
   }).catch(async (err) => { await partitions.close(); redis?.disconnect(); throw err; });
+  transactions.attach(producer);
   const sender = new EnvelopeSender({
-    producer, partition, partitions, stats, fallback, failures,
-    ...(claims ? { claims } : {}), ...(redisDepth ? { redisDepth } : {}), ...(localDepth ? { localDepth } : {}),
+    producer, partition, partitions, stats, fallback, transactions,
+    ...(claims ? { claims } : {}), ...(localDepth ? { localDepth } : {}),
   });
   const intake = new LineIntake({
     format: opts.format, now: Date.now(), stats, rejects,
@@ -104,15 +123,13 @@ export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment):
         if (waiting) await waiting;
       }
     }
-    await failures.drain();
     await claims?.releaseIfMany();
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
     if (sender.stoppedBy) return;
     sender.stoppedBy = signal;
-    env.logger.debug(`${signal}: stop reading, wait for librdkafka's outcome of every queued URL`);
-    void producer.shutdown();
+    env.logger.debug(`${signal}: stop reading, commit the open transaction (or abort it into the fallback file)`);
     // A read from a terminal or an idle pipe would wait for more input; end it.
     if (intake.source === STDIN) (env.stdin as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
   };
@@ -135,16 +152,15 @@ export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment):
     progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    const { settled } = await producer.shutdown();
-    if (settled) stats.settleQueued();
-    await failures.drain();
+    // Commit what the open transaction holds (or abort it into the fallback file), then let go of the producer.
+    await transactions.settle(true).finally(() => producer.shutdown());
     await claims?.release();
     await Promise.all([fallback.close(), rejects?.close(), redisDepth?.close(), partitions.close()]);
     redis?.disconnect();
     stats.finishedAt = Date.now();
   }
   return {
-    stats, topic: opts.topic, partitionCount: partitions.count, stoppedBy: sender.stoppedBy, unread,
+    stats, topic: opts.topic, partitionCount: partitions.count, stoppedBy: sender.stoppedBy, unread, transactions: { ...transactions.counters },
     fallbackFile: fallback.count ? fallback.path : undefined,
     rejectsFile: rejects?.count ? rejects.path : undefined,
   };

@@ -66,9 +66,9 @@ export class Lifecycle {
 
   /** Log-end and committed offsets of every partition of the urls topic, assigned here or not. */
   private async readGroupOffsets(): Promise<PartitionOffsetsSnapshot> {
-    const high = await this.opts.readHighWatermarks();
-    const committed = await this.session.committed([...high.keys()]);
-    return { high, committed: new Map(committed.map((c) => [c.partition, c.offset])) };
+    const all = await this.opts.readHighWatermarks();
+    const committed = new Map((await this.session.committed([...all.keys()])).map((c) => [c.partition, c.offset]));
+    return { high: await this.opts.readHighWatermarks(undefined, committed), committed };
   }
 
   private watchdog(): Watchdog {
@@ -81,8 +81,8 @@ export class Lifecycle {
       // Committed offsets through the consumer (it has a group): the admin client's fetchOffsets can crash the
       // process on NOT_COORDINATOR (librdkafka #5040), which is exactly when a broker restarts.
       readOffsets: async (partitions): Promise<PartitionOffsetsSnapshot> => {
-        const [high, committed] = await Promise.all([opts.readHighWatermarks(partitions), this.session.committed(partitions)]);
-        return { high, committed: new Map(committed.map((c) => [c.partition, c.offset])) };
+        const committed = new Map((await this.session.committed(partitions)).map((c) => [c.partition, c.offset]));
+        return { high: await opts.readHighWatermarks(partitions, committed), committed };
       },
       onStall: (detail) => this.restartConsumer(detail),
       logger: opts.logger,

@@ -53,9 +53,11 @@ export interface WorkerOptions extends TunedSettings, OptionalSettings {
   revokeTimeoutMs: number;
   /**
    * Reads the urls topic's high watermarks of these partitions (all when omitted), for the watchdog and the
-   * idle check (committed offsets come from the consumer itself).
+   * idle check (committed offsets come from the consumer itself). With `from` (committed offsets): a partition
+   * whose records from there on are only transaction markers or aborted records (a transactional producer's
+   * last commit marker sits below every watermark) reports `from` as its end, so it does not count as lag.
    */
-  readHighWatermarks(partitions?: number[]): Promise<Map<number, number>>;
+  readHighWatermarks(partitions?: number[], from?: Map<number, number>): Promise<Map<number, number>>;
   /** Told when a URL's outcome is delivered (the fair partitioner's depth counters go down). */
   onUrlFinished?(envelope: UrlEnvelope): void;
   /**

@@ -83,7 +83,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     logger, stats, commits, tracker, scheduler, fetches, router, intake,
     commitIntervalMs: opts.commitIntervalMs, idleExitMs: opts.idleExitMs, maxMessages: opts.maxMessages,
     shutdownTimeoutMs: opts.shutdownTimeoutMs, stallTimeoutMs: opts.stallTimeoutMs,
-    readHighWatermarks: (partitions) => opts.readHighWatermarks(partitions),
+    readHighWatermarks: (partitions, from) => opts.readHighWatermarks(partitions, from),
     newSession: () => new ConsumerSession({
       config: opts.consumerConfig, topic: opts.topics.urls, group: opts.group, logger,
       handlers: {

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { auditPipeline, formatAudit } from '../../helpers/audit.js';
+import { withAdmin } from '../../helpers/kafka.js';
 import { runCli } from '../../helpers/cli.js';
 import { uniqueName } from '../../helpers/env.js';
 import { startCli } from '../../helpers/produce.js';
@@ -37,13 +39,25 @@ async function offsets(group: string, topic: string): Promise<{ committed: numbe
   return (await readGroupOffsets(broker.brokers, group, topic)) ?? { committed: -1, high: -1, detail: 'offsets unreadable (the reading child failed)' };
 }
 
+/** True when every partition's last stable offset (read_committed) is its high watermark: no transaction is open. */
+async function noOpenTransaction(brokers: string, topic: string): Promise<boolean> {
+  return withAdmin(async (admin) => {
+    const [stable, high] = await Promise.all([
+      admin.fetchTopicOffsets(topic, { isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED }), admin.fetchTopicOffsets(topic),
+    ]);
+    return stable.every((s) => high.some((h) => h.partition === s.partition && h.high === s.high));
+  }, brokers);
+}
+
 describe('chaos: the broker stops and comes back', () => {
   test('produce: exit 1, fallback file holds the rest, replay delivers it; nothing lost', async () => {
     const pipeline = await createPipeline(broker.brokers, 3);
     const urls = Array.from({ length: scale(300, 5000) }, (_, i) => `https://h${i % 7}.produce-down.example/item/${i}`);
     const half = Math.floor(urls.length / 2);
     const fallback = join(dir, 'fallback.jsonl');
-    const cli = startCli(['produce', '--json', '--fallback', fallback, '-X', 'message.timeout.ms=4000', '-X', 'reconnect.backoff.max.ms=500'], pipeline.env);
+    // --flush-timeout rather than -X message.timeout.ms (as before issue 18): it also keeps produce's
+    // transaction.timeout.ms short (50 s), which bounds the wait for the open transaction below.
+    const cli = startCli(['produce', '--json', '--fallback', fallback, '--flush-timeout', '4s', '-X', 'reconnect.backoff.max.ms=500'], pipeline.env);
     await cli.write(`${urls.slice(0, half).join('\n')}\n`);
     await waitFor('the first half delivered', async () => (await offsets('none', `${pipeline.prefix}urls`)).high >= half, 60_000);
 
@@ -63,6 +77,10 @@ describe('chaos: the broker stops and comes back', () => {
 
     const replay = await runCli(['produce', fallback, '--json', '--fallback', join(dir, 'again.jsonl')], { env: pipeline.env, timeoutMs: 120_000 });
     expect(replay.code).toBe(0);
+    // Since issue 18 produce is transactional: the first run's last transaction, whose abort never reached the
+    // stopped broker, is still open after the restart, and read_committed readers (the audit's, the workers') wait
+    // behind it until the broker aborts it itself (transaction.timeout.ms, then its 10 s cleanup interval).
+    await waitFor('no open transaction in urls', () => noOpenTransaction(broker.brokers, `${pipeline.prefix}urls`), 120_000);
     const after = await auditPipeline({ brokers: broker.brokers, prefix: pipeline.prefix, expected: urls, places: ['urls'] });
     process.stderr.write(`${formatAudit('produce, broker down (after replay)', after)}\n[chaos] produce: broker restart -> replay done in ${((Date.now() - restartedAt) / 1000).toFixed(1)} s\n`);
     expect(after.lost).toEqual([]);

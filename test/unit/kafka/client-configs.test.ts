@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveGlobalOptions } from '../../../src/context/global-context.js';
 import {
-  CLIENT_ROLES, DELIVERY_TIMEOUT_MS, ROLE_DEFAULTS, assignedReaderConfig, bulkProducerConfig, bulkProducerSettings, describeRoleDefaults,
+  CLIENT_ROLES, DELIVERY_TIMEOUT_MS, ROLE_DEFAULTS, assignedReaderConfig, bulkProducerConfig, bulkProducerSettings, describeRoleDefaults, produceTransactionTimeoutMs, produceTransactionalId,
   dlqRetryConsumerSettings, dlqRetryProducerSettings, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig,
 } from '../../../src/kafka/client-configs.js';
 import { clearRegisteredSecrets, scrubSecrets } from '../../../src/redact.js';
@@ -61,7 +61,18 @@ describe('each client kind, with nothing given', () => {
     const aliased = resolveGlobalOptions({ property: ['message.timeout.ms=9000'] }, {}, quiet);
     expect(bulkProducerConfig(aliased, undefined)).toEqual({ ...PRODUCER, 'message.timeout.ms': '9000' });
     expect(bulkProducerConfig(aliased, 4_000)).toEqual({ ...PRODUCER, 'delivery.timeout.ms': 4_000 });
-    expect(bulkProducerSettings(50_000)).toEqual({ 'queue.buffering.max.messages': 50_000, 'delivery.report.only.error': true, dr_msg_cb: true });
+    // Since issue 18 the bulk producer is transactional: the same three settings plus its transaction's.
+    expect(bulkProducerSettings(50_000, { id: 't-1', timeoutMs: 70_000 })).toEqual({
+      'queue.buffering.max.messages': 50_000, 'delivery.report.only.error': true, dr_msg_cb: true,
+      'transactional.id': 't-1', 'transaction.timeout.ms': 70_000, 'enable.idempotence': true,
+    });
+  });
+
+  test("produce's transaction: a unique id per run, a timeout covering its sending and its commit", () => {
+    expect(produceTransactionalId('dev.', 'box', 42, 'ab12')).toBe('dev.kscrape-produce-box-42-ab12');
+    // settleBoundMs (3 s delivery + 30 s request + 5 s) + 1 s of sending + 10 s margin; -X wins.
+    expect(produceTransactionTimeoutMs({ 'delivery.timeout.ms': 3_000 }, 1_000)).toBe(3_000 + 30_000 + 5_000 + 1_000 + 10_000);
+    expect(produceTransactionTimeoutMs({ 'transaction.timeout.ms': '90000' }, 1_000)).toBe(90_000);
   });
 
   test('worker results producer and the transactional one', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { EnvelopeEncoder, type UrlEnvelope } from '../../../src/records/index.js';
-import { settleBoundMs } from '../../../src/kafka/bulk-producer.js';
+import { settleBoundMs } from '../../../src/kafka/client-configs.js';
 import { ProduceStats } from '../../../src/produce/produce-stats.js';
 
 const base: UrlEnvelope = { url: 'https://a.example/x', host: 'a.example', customer_id: 'default', priority: 0, discovered_at: 1_795_579_928_118, attempt: 0 };

@@ -5,7 +5,7 @@ import { produceReport } from '../../../src/produce/report.js';
 import type { ProduceResult } from '../../../src/produce/run-produce.js';
 
 function result(stats: ProduceStats, extra: Partial<ProduceResult> = {}): ProduceResult {
-  return { stats, topic: 'urls', partitionCount: 4, fallbackFile: undefined, rejectsFile: undefined, stoppedBy: undefined, unread: undefined, ...extra };
+  return { stats, topic: 'urls', partitionCount: 4, fallbackFile: undefined, rejectsFile: undefined, stoppedBy: undefined, unread: undefined, transactions: { committed: 1, aborted: 0, abortsUnconfirmed: 0, urlsInDoubt: 0 }, ...extra };
 }
 
 describe('produce report', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
-import { SendRefused, type BulkProducer } from '../../../src/kafka/bulk-producer.js';
+import { SendRefused, type BulkProducer, type TxnOutcome } from '../../../src/kafka/bulk-producer.js';
 import { createLogger } from '../../../src/log.js';
 import { DedupeClaims } from '../../../src/produce/dedupe-claims.js';
 import type { RedisDeduper } from '../../../src/produce/dedupe.js';
-import { EnvelopeSender, FailedDeliveries } from '../../../src/produce/envelope-sender.js';
+import { EnvelopeSender } from '../../../src/produce/envelope-sender.js';
+import { COMMIT_UNKNOWN, ProduceTransactions } from '../../../src/produce/produce-transactions.js';
 import type { JsonLinesFile } from '../../../src/produce/json-lines-file.js';
 import { LineIntake } from '../../../src/produce/line-intake.js';
 import { ProduceStats } from '../../../src/produce/produce-stats.js';
@@ -69,11 +70,15 @@ describe('DedupeClaims', () => {
   });
 });
 
-describe('EnvelopeSender and FailedDeliveries', () => {
-  const setup = (trySend: (p: number, key: string, value: Buffer) => boolean) => {
+// Since issue 18 the sender queues into a transaction (ProduceTransactions), which replaced FailedDeliveries: a
+// failure report dooms the open transaction, and its URLs reach the fallback file when it is aborted.
+describe('EnvelopeSender and ProduceTransactions', () => {
+  const ok: TxnOutcome = { ok: true };
+  const setup = (trySend: (p: number, key: string, value: Buffer) => boolean, commit: () => TxnOutcome = () => ok, maxUrls = 1_000) => {
     const stats = new ProduceStats();
     const fallback = memoryFile();
     const sent: { p: number; key: string; value: string }[] = [];
+    const calls: string[] = [];
     const producer = {
       trySend: (p: number, key: string, value: Buffer) => {
         const ok = trySend(p, key, value);
@@ -81,10 +86,14 @@ describe('EnvelopeSender and FailedDeliveries', () => {
         return ok;
       },
       waitForRoom: async () => undefined,
+      beginTransaction: async () => { calls.push('begin'); return ok; },
+      commitTransaction: async () => { calls.push('commit'); return commit(); },
+      abortTransaction: async () => { calls.push('abort'); return ok; },
     } as unknown as BulkProducer;
-    const failures = new FailedDeliveries({ stats, fallback: fallback.file });
-    const sender = new EnvelopeSender({ producer, partition: (input) => input.host.length % 3, partitions: { count: 3 }, stats, fallback: fallback.file, failures });
-    return { stats, fallback, sent, failures, sender };
+    const transactions = new ProduceTransactions({ stats, fallback: fallback.file, logger: createLogger({ level: 'quiet' }), maxUrls, maxAgeMs: 60_000, settleBoundMs: 300 });
+    transactions.attach(producer);
+    const sender = new EnvelopeSender({ producer, partition: (input) => input.host.length % 3, partitions: { count: 3 }, stats, fallback: fallback.file, transactions });
+    return { stats, fallback, sent, calls, transactions, sender };
   };
 
   test('queues synchronously with the key and the encoded envelope', () => {
@@ -107,16 +116,20 @@ describe('EnvelopeSender and FailedDeliveries', () => {
   });
 
   test('refused, stopped, or after a delivery failure: to the fallback file with the reason', async () => {
-    const { stats, fallback, failures, sender } = setup(() => { throw new SendRefused('ERR_MSG_SIZE_TOO_LARGE'); });
+    let refuse = true;
+    const { stats, fallback, transactions, calls, sender } = setup(() => { if (refuse) throw new SendRefused('ERR_MSG_SIZE_TOO_LARGE'); return true; });
     await sender.emit(env('https://a/'));
     expect(stats.failedBy.get('ERR_MSG_SIZE_TOO_LARGE')).toBe(1);
     const failed = env('https://failed/');
-    stats.queue(0);
-    failures.report({ partition: 0, key: 'failed', value: Buffer.from(JSON.stringify(failed)), reason: 'ERR__MSG_TIMED_OUT' });
+    refuse = false;
+    await sender.emit(failed);
+    transactions.report({ partition: 0, key: 'failed', value: Buffer.from(JSON.stringify(failed)), reason: 'ERR__MSG_TIMED_OUT' });
     expect(sender.halted()).toBe(true);
     await sender.emit(env('https://b/'));
     expect(stats.failedBy.get('not-sent-broker-failing')).toBe(1);
-    await failures.drain();
+    // The doomed transaction is aborted without a commit attempt; its URLs go to the fallback file.
+    await transactions.settle(true);
+    expect(calls).toEqual(['abort']);
     sender.stoppedBy = 'SIGINT';
     expect(fallback.records).toEqual([env('https://a/'), env('https://b/'), failed]);
     expect(stats.failedBy.get('ERR__MSG_TIMED_OUT')).toBe(1);
@@ -127,5 +140,66 @@ describe('EnvelopeSender and FailedDeliveries', () => {
     sender.stoppedBy = 'SIGTERM';
     await sender.emit(env('https://a/'));
     expect(stats.failedBy.get('interrupted')).toBe(1);
+  });
+
+  test('a full transaction is committed before the next URL is queued; its URLs count delivered then, not before', async () => {
+    const { stats, calls, sent, sender } = setup(() => true, () => ok, 2);
+    expect(sender.emit(env('https://a.example/1'))).toBeUndefined();
+    const committing = sender.emit(env('https://b.example/2'));
+    expect(committing).toBeInstanceOf(Promise);
+    expect(stats.delivered).toBe(0);
+    // Emitted during the commit: waits for it, then opens the next transaction.
+    const next = sender.emit(env('https://c.example/3'));
+    await committing;
+    await next;
+    expect(calls).toEqual(['commit', 'begin']);
+    expect(stats.delivered).toBe(2);
+    expect(stats.inFlight).toBe(1);
+    expect(sent).toHaveLength(3);
+  });
+
+  test('a commit that fails: the whole transaction is aborted into the fallback file, nothing more is sent', async () => {
+    const fail: TxnOutcome = { ok: false, reason: 'ERR__MSG_TIMED_OUT', retriable: false, abortable: true, fatal: false };
+    const { stats, calls, fallback, sender } = setup(() => true, () => fail, 2);
+    const [a, b] = [env('https://a.example/1'), env('https://b.example/2')];
+    sender.emit(a);
+    await sender.emit(b);
+    expect(calls).toEqual(['commit', 'abort']);
+    expect(fallback.records).toEqual([a, b]);
+    expect(stats.failedBy.get('ERR__MSG_TIMED_OUT')).toBe(2);
+    expect(sender.halted()).toBe(true);
+    stats.lines = 2;
+    expect(stats.accounted()).toBe(true);
+  });
+
+  test('a commit still timing out when its time runs out: in doubt, not aborted, to the fallback file with its own reason', async () => {
+    const timedOut: TxnOutcome = { ok: false, reason: 'ERR__TIMED_OUT', retriable: true, abortable: false, fatal: false };
+    const { stats, calls, fallback, transactions, sender } = setup(() => true, () => timedOut);
+    sender.emit(env('https://a.example/1'));
+    await transactions.settle(true);
+    expect(calls.every((c) => c === 'commit') && calls.length > 1).toBe(true);
+    expect(fallback.records).toHaveLength(1);
+    expect(stats.failedBy.get(COMMIT_UNKNOWN)).toBe(1);
+  });
+});
+
+describe('ProduceTransactions timer', () => {
+  test('a transaction is committed maxAgeMs after its first URL, without further input', async () => {
+    const stats = new ProduceStats();
+    const calls: string[] = [];
+    const ok: TxnOutcome = { ok: true };
+    const producer = {
+      beginTransaction: async () => { calls.push('begin'); return ok; },
+      commitTransaction: async () => { calls.push('commit'); return ok; },
+      abortTransaction: async () => ok,
+    };
+    const t = new ProduceTransactions({ stats, fallback: memoryFile().file, logger: createLogger({ level: 'quiet' }), maxUrls: 100, maxAgeMs: 20, settleBoundMs: 1_000 });
+    t.attach(producer);
+    t.add(0, env('https://a.example/'));
+    expect(t.due()).toBe(false);
+    await new Promise((r) => setTimeout(r, 60));
+    await t.pending;
+    expect(calls).toEqual(['commit', 'begin']);
+    expect(stats.delivered).toBe(1);
   });
 });
