@@ -138,7 +138,7 @@ export async function collectLag(opts: CollectOptions): Promise<GroupLag[]> {
     const offset = probeOffset(p);
     return offset === undefined ? [] : [{ topic: p.topic, partition: p.partition, offset }];
   }));
-  const timestamps = opts.probe && targets.length ? await opts.probe(targets) : new Map<string, number>();
+  const probed = opts.probe && targets.length ? await opts.probe(targets) : { timestamps: new Map<string, number>(), endsAt: new Map<string, number>() };
   const now = (opts.now ?? Date.now)();
   return raws.map((r) => {
     const problems = [...r.problems];
@@ -148,7 +148,11 @@ export async function collectLag(opts: CollectOptions): Promise<GroupLag[]> {
     }
     return groupLag({
       group: r.group, state: r.state, members: r.members, problems,
-      partitions: r.partitions.map((p) => partitionLag(p, timestamps.get(`${p.topic}:${p.partition}:${p.committed}`), now)),
+      partitions: r.partitions.map((p) => {
+        const key = `${p.topic}:${p.partition}:${p.committed}`;
+        const end = probed.endsAt.get(key);
+        return partitionLag(p, probed.timestamps.get(key), now, end !== undefined && p.logEnd !== null && end >= p.logEnd);
+      }),
     });
   });
 }

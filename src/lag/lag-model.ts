@@ -60,8 +60,15 @@ export interface LagProblem {
   detail: string;
 }
 
-export function partitionLag(p: PartitionOffsets, oldestTs: number | undefined, now: number): PartitionLag {
-  const lag = p.committed === null || p.logEnd === null ? null : p.logEnd - p.committed;
+/**
+ * `nothingToRead`: a read_committed reader went from the committed offset to the log end without a record. A
+ * transactional producer (kscrape produce) ends its writes with a commit marker that takes an offset but is never
+ * given to a consumer, so a partition whose workers have finished every record sits one offset behind its end
+ * for good: that is not lag.
+ */
+export function partitionLag(p: PartitionOffsets, oldestTs: number | undefined, now: number, nothingToRead = false): PartitionLag {
+  const offsetsBehind = p.committed === null || p.logEnd === null ? null : p.logEnd - p.committed;
+  const lag = offsetsBehind !== null && offsetsBehind > 0 && nothingToRead ? 0 : offsetsBehind;
   let lagMs: number | null = null;
   if (lag !== null && lag <= 0) lagMs = 0;
   else if (oldestTs !== undefined) lagMs = Math.max(0, now - oldestTs);

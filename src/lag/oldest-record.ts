@@ -7,8 +7,18 @@
 import type { Logger } from '../log.js';
 import { AssignedReader, LAG_TIMESTAMP_READER_SETTINGS, type KafkaConfig, type PartitionStart } from '../kafka/index.js';
 
-/** Map key: `topic:partition:offset` (the offset asked for), value: record timestamp (ms). */
-export type TimestampProbe = (targets: PartitionStart[]) => Promise<Map<string, number>>;
+/** Map keys: `topic:partition:offset` (the offset asked for). */
+export interface ProbeResult {
+  /** The timestamp (ms) of the first record at or after the offset asked for. */
+  timestamps: Map<string, number>;
+  /**
+   * Partitions the reader (read_committed) found at their end without any record at or after the offset asked
+   * for, and that end's offset: what lies between is transaction markers or aborted records.
+   */
+  endsAt: Map<string, number>;
+}
+
+export type TimestampProbe = (targets: PartitionStart[]) => Promise<ProbeResult>;
 
 export interface OpenProbe {
   probe: TimestampProbe;
@@ -25,6 +35,7 @@ export function openTimestampProbe(opts: { config: KafkaConfig; logger: Logger; 
   opening.catch(() => undefined);
   const probe: TimestampProbe = async (targets) => {
     const found = new Map<string, number>();
+    const endsAt = new Map<string, number>();
     const started = Date.now();
     const deadline = started + opts.timeoutMs;
     let reader: AssignedReader;
@@ -32,7 +43,7 @@ export function openTimestampProbe(opts: { config: KafkaConfig; logger: Logger; 
       reader = await opening;
     } catch (err) {
       opts.logger.warn(`lag: cannot read record timestamps: ${(err as Error).message}`);
-      return found;
+      return { timestamps: found, endsAt };
     }
     const asked = new Map(targets.map((t) => [`${t.topic}:${t.partition}`, t.offset]));
     reader.assign(targets);
@@ -47,7 +58,13 @@ export function openTimestampProbe(opts: { config: KafkaConfig; logger: Logger; 
         if (r.timestamp !== undefined && r.timestamp >= 0) found.set(`${key}:${offset}`, r.timestamp);
         asked.delete(key);
       }
-      for (const e of eof) asked.delete(`${e.topic}:${e.partition}`);
+      for (const e of eof) {
+        const key = `${e.topic}:${e.partition}`;
+        const offset = asked.get(key);
+        if (offset === undefined || e.offset < offset) continue;
+        endsAt.set(`${key}:${offset}`, e.offset);
+        asked.delete(key);
+      }
     }
     // Partitions already read are neither paused nor kept: librdkafka keeps a pause across a later assign() (the
     // next --watch report never read them again), and fetches a resumed partition only after about a second.
@@ -55,7 +72,7 @@ export function openTimestampProbe(opts: { config: KafkaConfig; logger: Logger; 
     reader.unassign();
     opts.logger.debug(`lag: read ${found.size}/${targets.length} oldest-record timestamps in ${Date.now() - started} ms`);
     if (asked.size) opts.logger.debug(`lag: no record read within ${opts.timeoutMs} ms for ${[...asked.keys()].join(', ')}`);
-    return found;
+    return { timestamps: found, endsAt };
   };
   return { probe, close: () => opening.then((r) => r.close(), () => undefined) };
 }

@@ -138,6 +138,20 @@ describe('kscrape lag on the real broker', () => {
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code, stderr: expect.any(String) });
   });
 
+  test('a partition whose workers finished every record of a transactional produce has lag 0, not its commit marker', async () => {
+    const txTopic = await createTestTopic('lag-txn', 1);
+    const txGroup = uniqueName('lag-txn-group');
+    const produced = await runCli(['--brokers', testBrokers(), 'produce', '-', '--topic', txTopic, '-q'], { input: 'http://a.test/1\nhttp://a.test/2\nhttp://a.test/3\n' });
+    expect(produced.code).toBe(0);
+    // Records at offsets 0-2, the transaction's commit marker at 3: a worker that finished them commits 3.
+    await commitAsSimpleConsumer(txGroup, [{ topic: txTopic, partition: 0, offset: 3 }]);
+    const r = await runCli(['--brokers', testBrokers(), 'lag', '--group', txGroup, '--json']);
+    const report = JSON.parse(r.stdout) as { groups: { lag: number | null; partitions: { lag: number | null; current_offset: number | null; log_end_offset: number | null }[] }[] };
+    expect(report.groups[0]!.partitions[0]).toMatchObject({ lag: 0, current_offset: 3, log_end_offset: 4 });
+    expect(report.groups[0]!.lag).toBe(0);
+    expect(r.code).toBe(0);
+  });
+
   test('a group that does not exist is UNKNOWN (3), never a silent 0', async () => {
     const r = await runCli(['--brokers', testBrokers(), 'lag', '--group', uniqueName('nobody'), '--max-lag', '10']);
     expect(r.code).toBe(3);

@@ -26,6 +26,15 @@ describe('lag figures', () => {
     expect(probeOffset(part())).toBe(10);
   });
 
+  test('only a transaction marker (or aborted records) left before the log end: lag 0, not 1', () => {
+    // kscrape produce commits transactions: the marker takes an offset no consumer is ever given.
+    expect(partitionLag(part({ committed: 24 }), undefined, NOW, true)).toMatchObject({ lag: 0, lagMs: 0, oldestUnconsumedTs: null });
+    // Without that reading the same offsets are lag 1, as Kafka's own tool reports them.
+    expect(partitionLag(part({ committed: 24 }), undefined, NOW)).toMatchObject({ lag: 1, lagMs: null });
+    // Unknown offsets stay unknown whatever the reader found.
+    expect(partitionLag(part({ committed: null }), undefined, NOW, true).lag).toBeNull();
+  });
+
   test('lagging with an unreadable timestamp: age null and a timestamp problem', () => {
     const g = groupLag({ group: 'g', state: 'Empty', members: 0, partitions: [partitionLag(part(), undefined, NOW)] });
     expect(g.maxLagMs).toBeNull();

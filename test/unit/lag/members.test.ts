@@ -106,7 +106,7 @@ function fakeReads(committed: Record<string, number[]>, describe: TaskResult, as
 }
 
 /** Every lagging partition's oldest record is a second old. */
-const probe: TimestampProbe = async (targets) => new Map(targets.map((t) => [`${t.topic}:${t.partition}:${t.offset}`, Date.now() - 1_000]));
+const probe: TimestampProbe = async (targets) => ({ timestamps: new Map(targets.map((t) => [`${t.topic}:${t.partition}:${t.offset}`, Date.now() - 1_000])), endsAt: new Map() });
 
 describe('lag when the members cannot be read', () => {
   const crashed: TaskResult = { ok: false, failure: { kind: 'crashed', detail: 'the Kafka client crashed (SIGSEGV)' } };
