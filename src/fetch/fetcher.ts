@@ -53,6 +53,18 @@ interface Mode {
 type Distribute<T> = T extends unknown ? Omit<T, 'url' | 'finalUrl' | 'redirects' | 'elapsedMs'> : never;
 type Verdict = Distribute<FetchResult>;
 
+/** A 2xx answer: the page, or unsupported-content when its type is not accepted. */
+function pageVerdict(res: HopResponse, lastLocation: string | undefined): Verdict {
+  if (!res.accepted) {
+    const mime = parseContentType(res.contentType ?? undefined).mime;
+    return { kind: 'error', reason: 'unsupported-content', status: res.status, detail: `content type ${mime} is not accepted (see --accept)` };
+  }
+  const headers = keptHeaders(res.headers);
+  if (lastLocation !== undefined) headers.location = lastLocation;
+  const body = bodyAsUtf8(res.body ?? Buffer.alloc(0), parseContentType(res.contentType ?? undefined).charset, res.truncated);
+  return { kind: 'page', status: res.status, contentType: res.contentType, headers, body, truncated: res.truncated, bytes: res.bytes };
+}
+
 export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
   const o = resolveFetcherOptions(options);
   const http = createHttpClient({
@@ -115,16 +127,8 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
       };
       const verdict = classifyStatus(res.status, { location: header('location'), 'retry-after': header('retry-after') }, Date.now());
       switch (verdict.kind) {
-        case 'page': {
-          if (!res.accepted) {
-            const mime = parseContentType(res.contentType ?? undefined).mime;
-            return done({ kind: 'error', reason: 'unsupported-content', status: res.status, detail: `content type ${mime} is not accepted (see --accept)` });
-          }
-          const headers = keptHeaders(res.headers);
-          if (lastLocation !== undefined) headers.location = lastLocation;
-          const body = bodyAsUtf8(res.body ?? Buffer.alloc(0), parseContentType(res.contentType ?? undefined).charset, res.truncated);
-          return done({ kind: 'page', status: res.status, contentType: res.contentType, headers, body, truncated: res.truncated, bytes: res.bytes });
-        }
+        case 'page':
+          return done(pageVerdict(res, lastLocation));
         case 'redirect': {
           const next = nextHop(url, verdict.location, visited, redirects, o.maxRedirects);
           if (next.kind === 'error') return done({ kind: 'error', reason: 'redirect', status: res.status, detail: next.detail });
