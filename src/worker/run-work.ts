@@ -7,7 +7,7 @@ import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
 import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { connectAdmin, createProducer, partitionsWithRecords, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
+import { connectAdmin, createProducer, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import { TOPICS } from '../records/index.js';
 import { createFetcher } from '../fetch/index.js';
@@ -21,6 +21,7 @@ import { Transactor } from './transactor.js';
 import type { WorkSettings } from './options.js';
 import { startWorker, type WorkerHandle, type WorkerTopics } from './worker.js';
 import { startDepthCounters } from './depth-counters.js';
+import { LogEnds } from './log-ends.js';
 
 export type { WorkSettings } from './options.js';
 
@@ -82,6 +83,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       cleanups.push(() => transactor!.close());
     }
 
+    const logEnds = new LogEnds({ admin, topic: topics.urls, consumerConfig: ctx.kafkaConfig('consumer'), logger });
     const worker = await startWorker({
       consumerConfig: workerConsumerConfig(ctx, s.groupProtocol, s.eos),
       ...(transactor ? { transactor } : {}),
@@ -96,17 +98,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       ...(s.idleExitMs === undefined ? {} : { idleExitMs: s.idleExitMs }),
       shutdownTimeoutMs: s.shutdownTimeoutMs, revokeTimeoutMs: Math.min(10_000, s.shutdownTimeoutMs), stallTimeoutMs: s.stallTimeoutMs,
       maxRecordBytes: s.maxRecordBytes, maxPendingBytes: s.maxPendingBytes,
-      readHighWatermarks: async (partitions, from) => {
-        const highs = await withDeadline(admin.fetchTopicOffsets(topics.urls), 10_000, 'topic offsets');
-        const wanted = partitions && new Set(partitions);
-        const ends = new Map(highs.filter((h) => !wanted || wanted.has(h.partition)).map((h) => [h.partition, Number(h.high)]));
-        const behind = from ? [...ends].filter(([p, high]) => (from.get(p) ?? -1) >= 0 && from.get(p)! < high).map(([p, high]) => ({ partition: p, offset: from.get(p)!, high })) : [];
-        if (!behind.length) return ends;
-        // Behind the watermark may be only commit markers (kscrape produce commits transactions): not lag.
-        const withRecords = await partitionsWithRecords({ config: ctx.kafkaConfig('consumer'), logger, connectTimeoutMs: 5_000, topic: topics.urls, timeoutMs: 5_000 }, behind);
-        for (const b of behind) if (!withRecords.has(b.partition)) ends.set(b.partition, b.offset);
-        return ends;
-      },
+      readHighWatermarks: (partitions, from) => logEnds.read(partitions, from),
       onUrlFinished: (envelope) => depth?.finished(envelope.host),
     });
     liveWorkers = () => estimateLiveWorkers(urlPartitions, worker.gauges().assigned);
