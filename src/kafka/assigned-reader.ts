@@ -50,9 +50,15 @@ export class AssignedReader {
     opts.logger.debug(`assigned reader config: ${JSON.stringify(redactConfig(config))}`);
     const consumer = new KafkaJavascript.KafkaConsumer(config as never, {});
     consumer.on('event.error', (err) => opts.logger.debug(`assigned reader: ${err.message}`));
-    await withDeadline(new Promise<void>((resolve, reject) => {
-      consumer.connect({ timeout: opts.connectTimeoutMs }, (err) => (err ? reject(err) : resolve()));
-    }), opts.connectTimeoutMs + 1_000, 'consumer connect');
+    try {
+      await withDeadline(new Promise<void>((resolve, reject) => {
+        consumer.connect({ timeout: opts.connectTimeoutMs }, (err) => (err ? reject(err) : resolve()));
+      }), opts.connectTimeoutMs + 1_000, 'consumer connect');
+    } catch (err) {
+      // A long-running worker opens readers now and then (the idle check): a failed one must not keep its threads.
+      consumer.disconnect(() => undefined);
+      throw err;
+    }
     consumer.setDefaultConsumeTimeout(50);
     // Wait for the first record only, then take what is ready: otherwise every poll that gets fewer than it asked
     // for (the usual case: one record per partition is wanted) also waits out the timeout once more.
@@ -106,12 +112,13 @@ export class AssignedReader {
  * `high` (the partition's high watermark). A partition whose rest is only transaction markers or aborted records
  * (a transactional producer's, e.g. `kscrape produce`) reaches its end at `high` without one: it has nothing to
  * consume although its committed offset is below the watermark. An end short of `high` (a transaction still
- * open) or no answer within `timeoutMs` counts as having records.
+ * open) counts as having records; so does no answer within `timeoutMs`, and those are also in `undecided`.
  */
 export async function partitionsWithRecords(opts: AssignedReaderOptions & { topic: string; timeoutMs: number },
-  starts: { partition: number; offset: number; high: number }[]): Promise<Set<number>> {
+  starts: { partition: number; offset: number; high: number }[]): Promise<{ withRecords: Set<number>; undecided: Set<number> }> {
   const found = new Set<number>();
-  if (!starts.length) return found;
+  const undecided = new Set<number>();
+  if (!starts.length) return { withRecords: found, undecided };
   const reader = await AssignedReader.open({ ...opts, extra: { ...opts.extra, 'isolation.level': 'read_committed' } });
   try {
     reader.assign(starts.map((s) => ({ topic: opts.topic, partition: s.partition, offset: s.offset })));
@@ -127,9 +134,9 @@ export async function partitionsWithRecords(opts: AssignedReaderOptions & { topi
         open.delete(e.partition);
       }
     }
-    for (const p of open.keys()) found.add(p);
+    for (const p of open.keys()) { found.add(p); undecided.add(p); }
   } finally {
     await reader.close();
   }
-  return found;
+  return { withRecords: found, undecided };
 }

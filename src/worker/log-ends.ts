@@ -41,11 +41,14 @@ export class LogEnds {
     });
     const unknown = behind.filter((b) => !this.known.has(key(b)));
     if (unknown.length) {
-      const withRecords = await (this.opts.hasRecords ?? partitionsWithRecords)({
+      const { withRecords, undecided } = await (this.opts.hasRecords ?? partitionsWithRecords)({
         config: this.opts.consumerConfig, logger: this.opts.logger, connectTimeoutMs: timeoutMs, topic: this.opts.topic, timeoutMs,
       }, unknown);
       if (this.known.size > 10_000) this.known.clear();
-      for (const b of unknown) this.known.set(key(b), withRecords.has(b.partition));
+      // A partition the reader could not settle in time counts as lag this once and is asked again next time:
+      // kept, a slow read during a broker restart would hold a quiet worker off its idle exit for good.
+      for (const b of unknown) if (!undecided.has(b.partition)) this.known.set(key(b), withRecords.has(b.partition));
+      if (undecided.size) this.opts.logger.debug(`log ends: no answer in ${timeoutMs} ms for partitions ${[...undecided].join(',')}; counted as lag`);
     }
     for (const b of behind) if (this.known.get(key(b)) === false) ends.set(b.partition, b.offset);
     return ends;

@@ -3,12 +3,16 @@ import { describe, expect, test } from '@jest/globals';
 import { LogEnds } from '../../../src/worker/log-ends.js';
 import { createLogger } from '../../../src/log.js';
 
-function setup(highs: Record<number, number>, withRecords: number[]) {
+function setup(highs: Record<number, number>, withRecords: number[], undecided: number[] = []) {
   const calls: { partition: number; offset: number; high: number }[][] = [];
   const ends = new LogEnds({
     admin: { fetchTopicOffsets: async () => Object.entries(highs).map(([p, h]) => ({ partition: Number(p), high: String(h), low: '0', offset: String(h) })) } as never,
     topic: 'urls', consumerConfig: {}, logger: createLogger({ level: 'quiet' }),
-    hasRecords: async (_opts, starts) => { calls.push(starts); return new Set(withRecords.filter((p) => starts.some((s) => s.partition === p))); },
+    hasRecords: async (_opts, starts) => {
+      calls.push(starts);
+      const asked = (p: number) => starts.some((s) => s.partition === p);
+      return { withRecords: new Set([...withRecords, ...undecided].filter(asked)), undecided: new Set(undecided.filter(asked)) };
+    },
   });
   return { ends, calls, highs };
 }
@@ -27,6 +31,13 @@ describe('LogEnds', () => {
     expect(got).toEqual(new Map([[0, 9], [1, 20], [2, 30]]));
     // Partition 2 is caught up: the reader is asked about the two behind only.
     expect(calls).toEqual([[{ partition: 0, offset: 9, high: 10 }, { partition: 1, offset: 15, high: 20 }]]);
+  });
+
+  test('a partition the reader could not settle in time counts as lag this once, and is asked again', async () => {
+    const { ends, calls } = setup({ 0: 10 }, [], [0]);
+    expect(await ends.read(undefined, new Map([[0, 9]]))).toEqual(new Map([[0, 10]]));
+    await ends.read(undefined, new Map([[0, 9]]));
+    expect(calls).toHaveLength(2);
   });
 
   test('the answer is kept while the committed offset and the watermark stay; a new watermark asks again', async () => {
