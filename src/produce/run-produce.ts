@@ -153,11 +153,15 @@ export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment):
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     // Commit what the open transaction holds (or abort it into the fallback file), then let go of the producer.
-    await transactions.settle(true).finally(() => producer.shutdown());
-    await claims?.release();
-    await Promise.all([fallback.close(), rejects?.close(), redisDepth?.close(), partitions.close()]);
-    redis?.disconnect();
-    stats.finishedAt = Date.now();
+    try {
+      await transactions.settle(true).finally(() => producer.shutdown());
+    } finally {
+      // Also when the last settle failed (the fallback file could not be written): nothing is left open.
+      await claims?.release();
+      await Promise.all([fallback.close(), rejects?.close(), redisDepth?.close(), partitions.close()]);
+      redis?.disconnect();
+      stats.finishedAt = Date.now();
+    }
   }
   return {
     stats, topic: opts.topic, partitionCount: partitions.count, stoppedBy: sender.stoppedBy, unread, transactions: { ...transactions.counters },
