@@ -8,7 +8,7 @@
  * file write): a promise per URL costs throughput.
  */
 import { errorMessage } from '../errors.js';
-import { SendRefused, type BulkProducer } from '../kafka/bulk-producer.js';
+import { SendRefused, type BulkProducer } from '../kafka/index.js';
 import type { LocalDepthCounter, Partitioner } from '../partition/partitioner.js';
 import { EnvelopeEncoder, type UrlEnvelope } from '../records/index.js';
 import type { DedupeClaims } from './dedupe-claims.js';

@@ -5,6 +5,7 @@
  */
 import { Option } from 'commander';
 import { UserError } from '../errors.js';
+// The light module, not the kafka front door: the command files load this at start-up (see src/kafka/index.ts).
 import { DELIVERY_TIMEOUT_MS } from '../kafka/client-configs.js';
 import { PARTITIONERS, type PartitionerName } from '../partition/partitioner.js';
 import { durationText, parseDuration, parsePositiveInt } from '../units.js';

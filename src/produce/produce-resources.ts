@@ -4,10 +4,9 @@
  */
 import type { Redis } from 'ioredis';
 import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import type { KafkaConfig } from '../kafka/config.js';
 import { withDeadline } from '../deadline.js';
 import { redactUrl } from '../redact.js';
-import { TopicPartitionCount } from '../kafka/topic-partitions.js';
+import { TopicPartitionCount, type KafkaConfig } from '../kafka/index.js';
 import type { Logger } from '../log.js';
 import { LocalDepthCounter, createPartitioner, type Partitioner, type PartitionerName } from '../partition/partitioner.js';
 import { RedisDepthSource, depthKey } from '../partition/redis-depth.js';

@@ -11,7 +11,7 @@
  * A transaction is committed when it holds `maxUrls` URLs, when its first URL is `maxAgeMs` old (by a timer,
  * so slow input is delivered promptly too), and at the end of the run (or on SIGINT/SIGTERM).
  */
-import type { FailureReport, TxnOutcome } from '../kafka/bulk-producer.js';
+import type { FailureReport, TxnOutcome } from '../kafka/index.js';
 import type { Logger } from '../log.js';
 import type { RedisDepthSource } from '../partition/redis-depth.js';
 import type { UrlEnvelope } from '../records/index.js';
