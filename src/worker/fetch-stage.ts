@@ -4,7 +4,8 @@
  * and holds the scheduler's slot until the results awaiting the broker are under the byte budget.
  */
 import { errorMessage } from '../errors.js';
-import { outcomeRecords, type FetchOutcome, type OutcomeContext } from './outcomes.js';
+import type { FetchOutcome } from '../fetch/types.js';
+import { outcomeRecords, type OutcomeContext } from './outcomes.js';
 import type { OutRecord } from './result-sink.js';
 import type { WorkerStats } from './stats.js';
 import type { PolitenessGate } from '../politeness/gate.js';

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LimiterStats } from '../ratelimit/fallback-limiter.js';
-import type { FetchOutcome } from './outcomes.js';
+import type { FetchOutcome } from '../fetch/types.js';
 import type { WorkerStats } from './stats.js';
 
 export interface MetricsSources {

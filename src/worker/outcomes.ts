@@ -6,7 +6,6 @@ import type { FetchOutcome } from '../fetch/types.js';
 import { jsonWithStringField, type DlqRecord, type ErrorRecord, type MetricRecord, type Outcome, type PageRecord, type UrlEnvelope } from '../records/index.js';
 import type { OutRecord } from './result-sink.js';
 
-export type { FetchOutcome } from '../fetch/types.js';
 
 export interface OutcomeContext {
   topics: { pages: string; errors: string; dlq: string; metrics: string };

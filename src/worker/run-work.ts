@@ -23,7 +23,6 @@ import { startWorker, type WorkerHandle, type WorkerTopics } from './worker.js';
 import { startDepthCounters } from './depth-counters.js';
 import { LogEnds } from './log-ends.js';
 
-export type { WorkSettings } from './options.js';
 
 export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: CommandRuntime): Promise<void> {
   const { logger } = ctx;

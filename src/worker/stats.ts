@@ -2,7 +2,7 @@
  * The worker's counters, kept raw; rates are computed in one place (`snapshot`), for the status line,
  * the final summary, --json and the Prometheus exporter alike.
  */
-import type { FetchOutcome } from './outcomes.js';
+import type { FetchOutcome } from '../fetch/types.js';
 
 export class WorkerStats {
   readonly startedAt = Date.now();

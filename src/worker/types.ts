@@ -9,7 +9,7 @@ import type { UrlEnvelope } from '../records/index.js';
 import type { Limiter, RateRule } from '../ratelimit/limiter.js';
 import type { RequestHooks } from '../fetch/types.js';
 import type { PartitionOffsets } from './offset-tracker.js';
-import type { FetchOutcome } from './outcomes.js';
+import type { FetchOutcome } from '../fetch/types.js';
 import type { WorkerStats } from './stats.js';
 import type { Transactor } from './transactor.js';
 import type { WorkSettings } from './options.js';

@@ -5,7 +5,7 @@ import { createLogger } from '../../../src/log.js';
 import { hostPartition } from '../../../src/partition/partitioner.js';
 import { MemoryLimiter } from '../../../src/ratelimit/memory-limiter.js';
 import { startWorker, type WorkerOptions } from '../../../src/worker/worker.js';
-import type { FetchOutcome } from '../../../src/worker/outcomes.js';
+import type { FetchOutcome } from '../../../src/fetch/types.js';
 import type { UrlEnvelope } from '../../../src/records/index.js';
 import type { RequestHooks } from '../../../src/fetch/types.js';
 import { baseConfig, produceRaw, readAll, readBack, withAdmin } from '../../helpers/kafka.js';

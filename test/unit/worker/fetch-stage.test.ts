@@ -8,7 +8,7 @@ import type { UrlEnvelope } from '../../../src/records/index.js';
 import type { RequestHooks } from '../../../src/fetch/types.js';
 import { FetchStage } from '../../../src/worker/fetch-stage.js';
 import { PartitionOffsets } from '../../../src/worker/offset-tracker.js';
-import type { FetchOutcome } from '../../../src/worker/outcomes.js';
+import type { FetchOutcome } from '../../../src/fetch/types.js';
 import type { OutRecord } from '../../../src/worker/result-sink.js';
 import { WorkerStats } from '../../../src/worker/stats.js';
 import type { WorkItem } from '../../../src/worker/types.js';
