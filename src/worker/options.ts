@@ -6,6 +6,7 @@
  */
 import type { FetcherOptions } from '../fetch/index.js';
 import type { RateConfig } from '../ratelimit/rules.js';
+import { durationText } from '../units.js';
 
 const MiB = 1024 * 1024;
 
@@ -80,7 +81,7 @@ type TextKey = 'group' | 'groupProtocol' | 'metricsHost';
  */
 export function flagDefault(key: DurationKey | SizeKey | CountKey | TextKey): string {
   const value = WORK_DEFAULTS[key];
-  if (key.endsWith('Ms')) return (value as number) % 1000 === 0 ? `${(value as number) / 1000}s` : `${value}ms`;
+  if (key.endsWith('Ms')) return durationText(value as number);
   if (key.endsWith('Bytes')) return (value as number) % MiB === 0 ? `${(value as number) / MiB}MiB` : String(value);
   return String(value);
 }
