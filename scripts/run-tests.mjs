@@ -24,7 +24,8 @@ mkdirSync('test-results', { recursive: true });
 // One report per run: several test runs may share this working tree at once.
 const report = `test-results/jest-${process.pid}.json`;
 rmSync(report, { force: true });
-const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() };
+// --expose-gc: memory tests measure what stays alive, not garbage that a collection has not reached yet.
+const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --expose-gc`.trim() };
 if (unitOnly) env.KSCRAPE_TEST_UNIT_ONLY = '1';
 const jest = spawnSync('npx', ['jest', '--json', '--forceExit', `--outputFile=${report}`, ...(unitOnly ? ['test/unit'] : []), ...jestArgs], {
   stdio: ['ignore', 'ignore', 'inherit'], env,
