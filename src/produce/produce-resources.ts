@@ -24,6 +24,8 @@ export interface ResourceOptions {
   fairThreshold: number;
   fairBands: number;
   timeoutMs: number;
+  /** `--crawl`: with Redis, seeds are claimed in the crawl's dedupe store. */
+  crawlId?: string | undefined;
 }
 
 export interface ProduceResources {
@@ -39,7 +41,7 @@ export async function openResources(opts: ResourceOptions): Promise<ProduceResou
   if (opts.dedupeTtlMs !== undefined && !opts.redisUrl) {
     throw new UserError('--dedupe needs Redis: pass --redis redis://host:6379 or set KSCRAPE_REDIS_URL', 'produce.dedupe-needs-redis');
   }
-  const redis = opts.redisUrl && (opts.dedupeTtlMs !== undefined || opts.partitioner === 'fair')
+  const redis = opts.redisUrl && (opts.dedupeTtlMs !== undefined || opts.partitioner === 'fair' || opts.crawlId !== undefined)
     ? await connectRedis(opts.redisUrl, opts.timeoutMs) : undefined;
   const partitions = await TopicPartitionCount.open({ config: opts.adminConfig, logger: opts.logger, topic: opts.topic, timeoutMs: opts.timeoutMs })
     .catch(async (err) => { redis?.disconnect(); throw err; });

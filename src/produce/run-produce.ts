@@ -15,7 +15,9 @@ import { hostname } from 'node:os';
 import { BulkProducer, produceTransactionTimeoutMs, produceTransactionalId, settleBoundMs, type KafkaConfig } from '../kafka/index.js';
 import type { Logger } from '../log.js';
 import type { PartitionerName } from '../partition/partitioner.js';
+import { CRAWL_STORE_DEFAULTS, RedisCrawlStore } from '../crawl/store.js';
 import { DEDUPE_BATCH, DedupeClaims } from './dedupe-claims.js';
+import { SeedClaims } from './seed-claims.js';
 import { EnvelopeSender } from './envelope-sender.js';
 import type { InputFormat } from './input-line.js';
 import { STDIN, checkInputs, defaultFallbackPath, readSource } from './input-sources.js';
@@ -87,6 +89,9 @@ export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment):
   const fallback = new JsonLinesFile(opts.fallbackFile ?? defaultFallbackPath(sources, new Date(), process.pid));
   const rejects = opts.rejectsFile ? new JsonLinesFile(opts.rejectsFile) : undefined;
   const claims = deduper ? new DedupeClaims({ deduper, logger: env.logger, stats }) : undefined;
+  const seeds = redis && opts.crawlId !== undefined
+    ? new SeedClaims({ store: new RedisCrawlStore({ redis, keyPrefix: env.topicPrefix, limits: CRAWL_STORE_DEFAULTS }), crawlId: opts.crawlId, logger: env.logger, stats })
+    : undefined;
   const transactions = new ProduceTransactions({
     stats, fallback, logger: env.logger, maxUrls: opts.transactionMaxUrls, maxAgeMs: opts.transactionIntervalMs,
     settleBoundMs: settleBoundMs(env.producerConfig), ...(claims ? { claims } : {}), ...(redisDepth ? { redisDepth } : {}),
@@ -112,7 +117,8 @@ export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment):
   });
 
   const onLines = async (lines: SplitLine[]) => {
-    const envelopes = await intake.envelopesOf(lines);
+    let envelopes = await intake.envelopesOf(lines);
+    if (seeds && !sender.halted()) envelopes = await seeds.fresh(envelopes);
     if (claims) {
       for (let i = 0; i < envelopes.length; i += DEDUPE_BATCH) {
         const batch = envelopes.slice(i, i + DEDUPE_BATCH);
