@@ -96,5 +96,45 @@ describe('kscrape work --follow', () => {
     expect(new Set(produced2).size).toBe(produced2.length);
     expect(urls.find((u) => u.url === `${site.origins[0]}/sub/e`)).toMatchObject({ crawl_id: 'c1', depth: 2, referrer: `${site.origins[0]}/b`, seed });
     expect(summary).toMatchObject({ consumed: urls.length, links: expect.objectContaining({ queued: urls.length - 1, nofollow: expect.any(Number), 'out-of-scope': 1, depth: 1, 'path-repetition': 1 }) });
+
+    // crawl stats: the counters the workers kept in Redis.
+    const stats = await runCli(['crawl', 'stats', 'c1', '--json'], { env, timeoutMs: 30_000 });
+    expect(stats.code).toBe(0);
+    expect(JSON.parse(stats.stdout)).toMatchObject({
+      crawl_id: 'c1', pages: EXPECTED_FETCHED.length, queued: urls.length, stopped: false, stopped_urls: 0,
+      refused: expect.objectContaining({ 'out-of-scope': 1, depth: 1, 'path-repetition': 1, nofollow: 3 }),
+      depth: { 0: 1, 1: 5, 2: 4, 3: 3, 4: 2, 5: 1, 6: 1 },
+      top_hosts: [{ host: new URL(seed).host, pages: EXPECTED_FETCHED.length }],
+    });
+    const text = await runCli(['crawl', 'stats', 'c1'], { env, timeoutMs: 30_000 });
+    expect(text.stdout).toContain(`crawl c1: ${EXPECTED_FETCHED.length} pages fetched, ${urls.length} URLs queued`);
+  }, 180_000);
+
+  test('crawl stop: the workers drop the crawl\'s remaining URLs unfetched, counted; the run ends', async () => {
+    const { env, prefix } = await pipeline(1);
+    const crawlId = uniqueName('endless');
+    expect((await runCli(['produce', '--crawl', crawlId], { env, input: `${site.origins[0]}/cal/100\n`, timeoutMs: 60_000 })).code).toBe(0);
+    const calendar = async () => (await site.requested())[0]!.filter((p) => p.startsWith('/cal/1')).length;
+    const before = await calendar();
+    const work = runCli([...workArgs(uniqueName('g'), ['--max-depth', '100000', '--idle-exit', '3s', '--json'])], { env, timeoutMs: 120_000 });
+    const deadline = Date.now() + 60_000;
+    while ((await calendar()) - before < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const stop = await runCli(['crawl', 'stop', crawlId], { env, timeoutMs: 30_000 });
+    expect(stop.code).toBe(0);
+    const atStop = (await calendar()) - before;
+    const done = await work;
+    expect(done.code).toBe(0);
+    const fetched = (await calendar()) - before;
+    // The flag is cached for a second by the worker: at most that second's worth of pages (150 ms apart) follow.
+    expect(fetched).toBeLessThanOrEqual(atStop + 8);
+    const summary = JSON.parse(done.stdout.trim().split('\n').pop()!);
+    // The stop lands either between a page and its link (the link is not queued: links.stopped) or on a queued
+    // URL (dropped unfetched: stopped); either way the crawl ends.
+    expect(summary.stopped + (summary.links?.stopped ?? 0)).toBeGreaterThanOrEqual(1);
+    expect(summary.consumed).toBe(fetched + summary.stopped);
+    const stats = JSON.parse((await runCli(['crawl', 'stats', crawlId, '--json'], { env, timeoutMs: 30_000 })).stdout);
+    expect(stats).toMatchObject({ stopped: true, stopped_urls: summary.stopped, pages: fetched });
+    const metrics = (await readAll(`${prefix}metrics`)).map((m) => JSON.parse(m.value!));
+    expect(metrics.filter((m) => m.outcome === 'stopped')).toHaveLength(summary.stopped);
   }, 180_000);
 });
