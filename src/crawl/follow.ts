@@ -73,7 +73,7 @@ export class CrawlFollower {
     const { settings } = this.opts;
     const { crawlId, depth, seed } = crawlOf(envelope);
     const counts: Record<string, number> = {};
-    const count = (k: string, n = 1) => { counts[k] = (counts[k] ?? 0) + n; };
+    const count = (k: string, n = 1) => { if (n > 0) counts[k] = (counts[k] ?? 0) + n; };
     const isHtml = fetched.contentType === null || HTML.test(fetched.contentType);
     const found = isHtml
       ? extractLinks(parseHtml(fetched.body.toString('utf8')), fetched.finalUrl, fetched.headers, { maxUrlLength: settings.traps.maxUrlLength, maxLinks: settings.maxLinksPerPage })
