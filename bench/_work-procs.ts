@@ -76,6 +76,8 @@ export interface RunOptions {
   onStderr?: (line: string) => void;
   /** Nice value to set on the child. */
   priority?: number;
+  /** stdout to /dev/null instead of a pipe into this process (a tool whose output is the data, not a report). */
+  discardStdout?: boolean;
 }
 
 /**
@@ -87,15 +89,16 @@ export function runNode(script: string, args: string[], opts: RunOptions = {}): 
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const nodeArgs = opts.nodeArgs ?? [];
+    const stdio: ['ignore', 'ignore' | 'pipe', 'pipe'] = ['ignore', opts.discardStdout ? 'ignore' : 'pipe', 'pipe'];
     const child = script === BIN
-      ? spawn(BIN, args, { env: cleanEnv({ ...opts.env, ...(nodeArgs.length ? { KSCRAPE_NODE_OPTIONS: nodeArgs.join(' ') } : {}) }), stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(process.execPath, [...nodeArgs, script, ...args], { env: cleanEnv(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+      ? spawn(BIN, args, { env: cleanEnv({ ...opts.env, ...(nodeArgs.length ? { KSCRAPE_NODE_OPTIONS: nodeArgs.join(' ') } : {}) }), stdio })
+      : spawn(process.execPath, [...nodeArgs, script, ...args], { env: cleanEnv(opts.env ?? {}), stdio });
     if (opts.priority !== undefined && child.pid) raisePriority(child.pid, opts.priority);
     let stdout = '';
     let stderr = '';
     let partial = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
       if (!opts.onStderr) return;
       const lines = (partial + d.toString()).split('\n');
