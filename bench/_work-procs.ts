@@ -6,6 +6,8 @@ import { fork, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { createAdmin } from '../src/kafka/index.js';
+import { createLogger } from '../src/log.js';
 import type { Collected, StartMessage } from './_work-targets.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
@@ -145,4 +147,16 @@ export async function kscrape(args: string[], env: Record<string, string>, opts:
   const r = await runNode(BIN, args, { env, ...opts });
   if (r.code !== 0) throw new Error(`kscrape ${args.slice(0, 2).join(' ')} exited ${r.code}:\n${r.stderr.slice(-2000)}`);
   return r;
+}
+
+/** Deletes a run's topics (every topic whose name starts with `prefix`). */
+export async function dropTopics(brokers: string, prefix: string): Promise<void> {
+  const admin = createAdmin({ config: { 'bootstrap.servers': brokers }, logger: createLogger({ level: 'quiet' }) });
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
 }
