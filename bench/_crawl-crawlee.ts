@@ -2,7 +2,7 @@
  * The peer of `bench/crawl.ts`: Crawlee's CheerioCrawler crawling the generated site from its roots with
  * `enqueueLinks` (strategy same-hostname: the scope of `kscrape work --follow --scope host`), as its own process
  * (`node dist/bench/_crawl-crawlee.js <roots-file> <concurrency> <host-delay-ms> <max-depth>`), timed from spawn to
- * exit like the kscrape workers. Prints one JSON line on stdout: {crawlSeconds, succeeded, failed, enqueued}.
+ * exit like the kscrape workers. Prints one JSON line on stdout: {crawlSeconds, succeeded, failed, enqueued, failures}.
  *
  * Made comparable to kscrape's run: the same per-host delay (`sameDomainDelaySecs`, keyed by registrable domain:
  * every bench host is a domain of its own), fixed concurrency (min = max, autoscaling off), no retries, no session
@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   config.set('storageClientOptions', { persistStorage: false, writeMetadata: false });
   let succeeded = 0;
   let enqueued = 0;
+  /** Why requests failed (message → count): a timeout under load reads differently from a wrong link. */
+  const failures: Record<string, number> = {};
   const crawler = new CheerioCrawler({
     minConcurrency: concurrency,
     maxConcurrency: concurrency,
@@ -53,6 +55,10 @@ async function main(): Promise<void> {
       o.useHeaderGenerator = false;
       o.dnsLookup = pinnedLookup;
     }],
+    failedRequestHandler: (_ctx, error) => {
+      const reason = error.message.split('\n')[0]!.replace(/https?:\/\/\S+/g, '<url>').slice(0, 120);
+      failures[reason] = (failures[reason] ?? 0) + 1;
+    },
     requestHandler: async ({ enqueueLinks }) => {
       succeeded++;
       const { processedRequests } = await enqueueLinks({ strategy: 'same-hostname' });
@@ -62,7 +68,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const stats = await crawler.run(roots);
   const crawlSeconds = (performance.now() - t0) / 1000;
-  process.stdout.write(`${JSON.stringify({ crawlSeconds, succeeded, failed: stats.requestsFailed, enqueued })}\n`);
+  process.stdout.write(`${JSON.stringify({ crawlSeconds, succeeded, failed: stats.requestsFailed, enqueued, failures })}\n`);
 }
 
 main().then(() => process.exit(0), (err: Error) => {

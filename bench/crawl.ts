@@ -84,9 +84,14 @@ function watchCompletion(server: Server, reachablePages: number, until: Promise<
   return new Promise((resolve) => {
     let done = false;
     void until.then(() => { done = true; });
+    let lastSaid = Date.now();
     const poll = async () => {
       const t = await server.tally(0);
       if (t.distinctPages >= reachablePages) { resolve(t.lastAt); return; }
+      if (Date.now() - lastSaid >= 15_000) {
+        lastSaid = Date.now();
+        say(`    ${fmt(t.distinctPages)} of ${fmt(reachablePages)} pages, ${fmt(t.duplicates)} duplicates, load ${load()}`);
+      }
       if (done) { resolve(undefined); return; }
       setTimeout(() => void poll(), 250);
     };
@@ -102,10 +107,11 @@ async function crawleeSide(server: Server, rootsFile: string, p: Params): Promis
   const completeAt = watchCompletion(server, p.reachablePages, proc);
   const r = await proc;
   if (r.code !== 0) throw new Error(`crawlee exited ${r.code}:\n${r.stderr.slice(-2000)}`);
-  const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as { succeeded: number; failed: number };
+  const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as { succeeded: number; failed: number; failures: Record<string, number> };
+  const reasons = Object.entries(report.failures).map(([m, n]) => `${n}× ${m}`).join('; ');
   return {
     side: 'Crawlee CheerioCrawler', tally: await server.tally(p.hostDelayMs), startedAt, completeAt: await completeAt, seconds: r.seconds,
-    peakRssMb: [r.peakRssMb ?? 0], note: `${report.succeeded} handled, ${report.failed} failed`,
+    peakRssMb: [r.peakRssMb ?? 0], note: `${report.succeeded} handled, ${report.failed} failed (no retries)${reasons ? `: ${reasons}` : ''}`,
   };
 }
 
@@ -174,7 +180,7 @@ function report(r: SideResult, p: Params): { pagesPerSecond: number; line: strin
   const pagesPerSecond = t.distinctPages / fetchSeconds;
   const completeness = t.distinctPages / p.reachablePages;
   const line = `| ${r.side} | ${fmt(pagesPerSecond)} | ${fmt(fetchSeconds, 1)} s | ${r.completeAt ? `${fmt((r.completeAt - r.startedAt) / 1000, 1)} s` : 'never'} `
-    + `| ${fmt(r.seconds, 1)} s | ${fmt(t.distinctPages)} / ${fmt(p.reachablePages)} (${fmt(completeness * 100, 2)} %) | ${fmt(t.duplicates)} | ${fmt(t.notFound)} | ${fmt(t.robots)} `
+    + `| ${fmt(r.seconds, 1)} s | ${fmt(t.distinctPages)} / ${fmt(p.reachablePages)} (${fmt(Math.floor(completeness * 10_000) / 100, 2)} %) | ${fmt(t.duplicates)} | ${fmt(t.notFound)} | ${fmt(t.robots)} `
     + `| ${fmt(t.gapsUnderDelay)} (${fmt(t.gapsUnder90)} under 90 %; smallest ${fmt(t.smallestGapMs, 1)} ms) | ${r.peakRssMb.map((m) => fmt(m)).join(' + ')} MB |`;
   return { pagesPerSecond, line };
 }
