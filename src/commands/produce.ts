@@ -5,6 +5,7 @@ import { INPUT_FORMATS, type InputFormat } from '../produce/input-line.js';
 import { PRODUCE_DEFAULTS as D } from '../produce/produce-defaults.js';
 import { deliveryFromFlags, deliveryOptions, type RawDeliveryFlags } from '../produce/produce-flags.js';
 import { durationText, parseDuration, parsePositiveInt } from '../units.js';
+import { UserError } from '../errors.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 
@@ -13,6 +14,7 @@ interface RawProduceOptions extends RawDeliveryFlags {
   rejects?: string;
   maxUrlLength: string;
   timeout: string;
+  crawl?: string;
   quiet?: boolean;
 }
 
@@ -36,7 +38,8 @@ export function registerProduceCommand(program: Command, runtime: CommandRuntime
     .addOption(new Option('--format <format>', 'input format: a URL per line, a JSON object per line, or auto (per line: JSON when it starts with {)').choices(INPUT_FORMATS).default(D.format))
     .option('--rejects <file>', 'append refused lines with their reason to this JSON-lines file (default: only counted)')
     .option('--max-url-length <n>', 'longer URLs are rejected (too-long)', String(D.maxUrlLength))
-    .option('--timeout <duration>', 'how long to wait for Kafka (and Redis) to answer at start', durationText(D.timeoutMs));
+    .option('--timeout <duration>', 'how long to wait for Kafka (and Redis) to answer at start', durationText(D.timeoutMs))
+    .option('--crawl <id>', 'the URLs are seeds of crawl <id> (crawl_id, depth 0) for kscrape work --follow; with --redis they are marked discovered, so no page brings them back (default: plain URLs, no crawl)');
   for (const option of deliveryOptions()) produce.addOption(option);
   produce
     .addHelpText('after', `
@@ -52,7 +55,8 @@ Examples:
   kscrape sitemap https://example.com/ | kscrape produce -
   kscrape produce --format jsonl tasks.jsonl --dedupe 12h --redis redis://127.0.0.1:6379
   kscrape produce urls.txt.fallback-20261125T101500Z-4242.jsonl     # replay what was not delivered
-  kscrape produce urls.txt --partitioner fair --redis redis://127.0.0.1:6379 -X linger.ms=50 --json`)
+  kscrape produce urls.txt --partitioner fair --redis redis://127.0.0.1:6379 -X linger.ms=50 --json
+  echo https://example.com/ | kscrape produce --crawl shop1 --redis redis://127.0.0.1:6379   # seeds of a crawl`)
     .action(async (inputs: string[], raw: RawProduceOptions, cmd: Command) => {
       const ctx = globalContextOf(cmd);
       const delivery = deliveryFromFlags(raw);
@@ -75,6 +79,7 @@ Examples:
         transactionMaxUrls: delivery.transactionMaxUrls,
         transactionIntervalMs: delivery.transactionIntervalMs,
         timeoutMs: parseDuration(raw.timeout, '--timeout'),
+        crawlId: crawlIdOf(raw.crawl),
       }, {
         producerConfig: bulkProducerConfig(ctx, delivery.flushTimeoutMs),
         adminConfig: ctx.kafkaConfig('admin'),
@@ -91,4 +96,11 @@ Examples:
       if (report.stderr) process.stderr.write(report.stderr);
       runtime.setExitCode(report.exitCode);
     });
+}
+
+/** A crawl id names Redis keys and is typed again in `crawl stats`/`crawl stop`: short and plain. */
+function crawlIdOf(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(raw)) throw new UserError(`--crawl: '${raw}' must be 1-64 letters, digits, '.', '_' or '-'`, 'usage.bad-crawl-id');
+  return raw;
 }

@@ -5,11 +5,12 @@ import { fetchOptions, fetcherOptionsFromFlags, type FetchFlags } from '../fetch
 import { buildRateConfig, rateLimitOptions, type RawRateOptions } from '../ratelimit/rules.js';
 import { parseDuration, parsePositiveInt, parseSize } from '../units.js';
 import { WORK_DEFAULTS, flagDefault, type WorkSettings } from '../worker/options.js';
+import { crawlOptions, crawlSettingsFromFlags, type RawCrawlFlags } from '../crawl/flags.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 
 /** The flags' text as commander hands it over; the action maps it onto WorkSettings (worker/options.ts). */
-interface WorkFlags extends FetchFlags, RawRateOptions {
+interface WorkFlags extends FetchFlags, RawRateOptions, RawCrawlFlags {
   group: string;
   workerId?: string;
   concurrency: string;
@@ -56,7 +57,7 @@ export function registerWorkCommand(program: Command, runtime: CommandRuntime): 
     .addOption(new Option('--eos', 'exactly-once into Kafka: results and offsets committed in one transaction (needs --worker-id, stable across restarts)').default(WORK_DEFAULTS.eos))
     .addOption(new Option('--txn-max-messages <n>', 'with --eos: URLs per transaction at most').default(flagDefault('txnMaxMessages')))
     .addOption(new Option('--txn-max-ms <duration>', 'with --eos: a transaction is committed at least this often').default(flagDefault('txnMaxMs')));
-  for (const option of [...rateLimitOptions(), ...fetchOptions()]) cmd.addOption(option);
+  for (const option of [...rateLimitOptions(), ...fetchOptions(), ...crawlOptions()]) cmd.addOption(option);
   cmd.addHelpText('after', `
 Every URL consumed ends in exactly one of pages (2xx), errors (4xx but 429, robots, refused address, redirect
 trouble, malformed message) or dlq (429, 5xx, timeouts, connection errors), plus one metrics record; offsets
@@ -68,7 +69,9 @@ Examples:
   kscrape work --redis redis://127.0.0.1:6379 --host-delay 2s --host-rate example.com=4/s
   kscrape work --max-messages 10000 --idle-exit 30s --json     # a batch run; summary as JSON on stdout
   kscrape work --resolve shop.test:80:127.0.1.5 --allow-cidr 127.0.1.0/24   # a local test site
-  kscrape work --eos --worker-id scraper-7       # readers use isolation.level=read_committed`)
+  kscrape work --eos --worker-id scraper-7       # readers use isolation.level=read_committed
+  kscrape work --follow --redis redis://127.0.0.1:6379 --max-depth 5 --exclude '/cart/'   # crawl from the seeds
+  kscrape work --follow --scope domain --max-pages-per-host 10000 --refetch-after 24h --redis redis://127.0.0.1:6379`)
     .action(async (flags: WorkFlags, command: Command) => {
       const ctx = globalContextOf(command);
       const settings: WorkSettings = {
@@ -93,6 +96,7 @@ Examples:
         redisRequired: Boolean(flags.redisRequired),
         fetcher: fetcherOptionsFromFlags(flags),
         eos: Boolean(flags.eos),
+        follow: crawlSettingsFromFlags(flags, (name) => command.getOptionValueSource(name) === 'cli'),
       };
       if (settings.commitIntervalMs <= 0) throw new UserError('--commit-interval must be greater than zero', 'usage.bad-duration');
       if (flags.eos) {

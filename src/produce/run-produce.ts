@@ -50,6 +50,8 @@ export interface ProduceOptions {
   transactionIntervalMs: number;
   /** Connect and metadata timeout. */
   timeoutMs: number;
+  /** `--crawl`: the URLs are seeds of this crawl (crawl_id, depth 0). */
+  crawlId?: string | undefined;
 }
 
 export interface ProduceEnvironment {
@@ -106,7 +108,7 @@ export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment):
   });
   const intake = new LineIntake({
     format: opts.format, now: Date.now(), stats, rejects,
-    defaults: { customerId: opts.customerId, priority: opts.priority, maxUrlLength: opts.maxUrlLength },
+    defaults: { customerId: opts.customerId, priority: opts.priority, maxUrlLength: opts.maxUrlLength, ...(opts.crawlId !== undefined ? { crawlId: opts.crawlId } : {}) },
   });
 
   const onLines = async (lines: SplitLine[]) => {

@@ -37,7 +37,7 @@ function parseJson(text: string): { value: unknown } | undefined {
 
 /** The envelope's customer, priority, discovery time and attempt, each with its default when unusable. */
 function envelopeOf(o: Json, url: string, host: string, defaults: EnvelopeDefaults): UrlEnvelope {
-  return {
+  const envelope: UrlEnvelope = {
     url,
     host,
     customer_id: typeof o.customer_id === 'string' ? o.customer_id : defaults.customer_id,
@@ -45,6 +45,14 @@ function envelopeOf(o: Json, url: string, host: string, defaults: EnvelopeDefaul
     discovered_at: defaults.isNumber(o.discovered_at) ? o.discovered_at : 0,
     attempt: defaults.attempt(o.attempt),
   };
+  // The crawl fields only with a crawl id; a depth that is not a whole number >= 0 is taken as 0 (a seed).
+  if (typeof o.crawl_id === 'string' && o.crawl_id !== '') {
+    envelope.crawl_id = o.crawl_id;
+    envelope.depth = typeof o.depth === 'number' && Number.isInteger(o.depth) && o.depth >= 0 ? o.depth : 0;
+    if (typeof o.referrer === 'string') envelope.referrer = o.referrer;
+    if (typeof o.seed === 'string') envelope.seed = o.seed;
+  }
+  return envelope;
 }
 
 const URLS_TOPIC_DEFAULTS: EnvelopeDefaults = {
@@ -57,7 +65,8 @@ const URLS_TOPIC_DEFAULTS: EnvelopeDefaults = {
  * A urls-topic message. Malformed: null or empty, not JSON, not an object, no non-empty `url` string, a `url`
  * that does not parse or is not http(s). Defaults: `host` ← the URL's host name (no port; a producer other
  * than kscrape's may leave it out), `customer_id` ← 'default', `priority` ← 0, `discovered_at` ← 0,
- * `attempt` ← 0 unless a whole number >= 0.
+ * `attempt` ← 0 unless a whole number >= 0. Crawl fields: kept only with a non-empty `crawl_id` string;
+ * `depth` ← 0 unless a whole number >= 0, `referrer` and `seed` kept when strings.
  */
 export function decodeUrlEnvelope(value: Buffer | string | null): DecodedEnvelope {
   if (value === null || value.length === 0) return { ok: false, malformed: 'empty message' };

@@ -13,11 +13,15 @@ export class EnvelopeEncoder {
   // The JSON after the host, reused while customer, priority, time and attempt stay the same (in a plain-text
   // input they are the same for every line).
   private tail = '';
-  private tailOf: Omit<UrlEnvelope, 'url' | 'host'> | undefined;
+  private tailOf: Pick<UrlEnvelope, 'customer_id' | 'priority' | 'discovered_at' | 'attempt'> | undefined;
 
   /** The envelope's JSON as UTF-8 (the bytes of JSON.stringify(envelope)), valid until the next call. */
   encode(envelope: UrlEnvelope): Buffer {
-    const json = `{"url":${JSON.stringify(envelope.url)},"host":${JSON.stringify(envelope.host)}${this.tailFor(envelope)}`;
+    const tail = this.tailFor(envelope);
+    // A crawl envelope's referrer and seed change with every page: stringified each time (they are URLs, like url).
+    const json = envelope.crawl_id === undefined
+      ? `{"url":${JSON.stringify(envelope.url)},"host":${JSON.stringify(envelope.host)}${tail}}`
+      : `{"url":${JSON.stringify(envelope.url)},"host":${JSON.stringify(envelope.host)}${tail}${crawlTail(envelope)}}`;
     // UTF-8 never takes more than 3 bytes per UTF-16 unit.
     if (json.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(json.length * 3);
     const n = this.scratch.write(json, 0, 'utf8');
@@ -28,10 +32,19 @@ export class EnvelopeEncoder {
     const t = this.tailOf;
     if (t === undefined || t.customer_id !== e.customer_id || t.priority !== e.priority || t.discovered_at !== e.discovered_at || t.attempt !== e.attempt) {
       const rest = { customer_id: e.customer_id, priority: e.priority, discovered_at: e.discovered_at, attempt: e.attempt };
-      // JSON.stringify of the rest, without its opening brace: the numbers are whole (checked on input).
-      this.tail = `,${JSON.stringify(rest).slice(1)}`;
+      // JSON.stringify of the rest, without its braces: the numbers are whole (checked on input).
+      this.tail = `,${JSON.stringify(rest).slice(1, -1)}`;
       this.tailOf = rest;
     }
     return this.tail;
   }
+}
+
+/** `,"crawl_id":...,"depth":N[,"referrer":...][,"seed":...]`: the fields in builder order (url-envelope.ts). */
+function crawlTail(e: UrlEnvelope): string {
+  let text = `,"crawl_id":${JSON.stringify(e.crawl_id)}`;
+  if (e.depth !== undefined) text += `,"depth":${JSON.stringify(e.depth)}`;
+  if (e.referrer !== undefined) text += `,"referrer":${JSON.stringify(e.referrer)}`;
+  if (e.seed !== undefined) text += `,"seed":${JSON.stringify(e.seed)}`;
+  return text;
 }

@@ -13,7 +13,7 @@
  */
 export { TOPICS, type TopicName } from './topics.js';
 export type { DlqRecord, ErrorReason, ErrorRecord, MetricRecord, Outcome, PageRecord, UrlEnvelope } from './types.js';
-export { buildUrlEnvelope, nextAttempt, type BuiltEnvelope, type UrlEnvelopeFields } from './url-envelope.js';
+export { buildUrlEnvelope, nextAttempt, type BuiltEnvelope, type CrawlFields, type UrlEnvelopeFields } from './url-envelope.js';
 export { DEFAULT_MAX_URL_LENGTH, URL_REJECT_REASONS, normalizeUrl, type NormalizeOptions, type NormalizedUrl, type UrlRejectReason } from './normalize-url.js';
 export { EnvelopeEncoder } from './envelope-encoder.js';
 export { jsonWithStringField } from './json-bytes.js';

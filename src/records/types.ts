@@ -16,6 +16,16 @@ export interface UrlEnvelope {
   discovered_at: number;
   /** 0 when first produced; `dlq retry` re-emits with attempt + 1. */
   attempt: number;
+  /**
+   * Crawl fields (`produce --crawl`, `work --follow`), absent on a plain URL. `crawl_id` names the crawl (its
+   * dedupe store, caps, stats and stop switch); `depth` is 0 for a seed and the referring page's + 1 for a
+   * discovered link; `referrer` is the page it was found on; `seed` the seed it descends from (scope is judged
+   * against it; a seed has none: it is its own).
+   */
+  crawl_id?: string;
+  depth?: number;
+  referrer?: string;
+  seed?: string;
 }
 
 /** pages topic. Key: the URL. */
@@ -34,6 +44,11 @@ export interface PageRecord {
   elapsed_ms: number;
   customer_id: string;
   worker: string;
+  /** With `work --follow`: the page's `<link rel=canonical>` (or Link header), normalized; null when none. */
+  canonical?: string | null;
+  /** With `work --follow`: the crawl the page belongs to and its depth (see UrlEnvelope). */
+  crawl_id?: string;
+  depth?: number;
 }
 
 /** Why a URL ended in the errors topic without being retried. */
@@ -46,7 +61,8 @@ export type ErrorReason =
   | 'malformed'
   | 'invalid-url'
   | 'max-attempts'
-  | 'too-large';
+  | 'too-large'
+  | 'noindex';
 
 /** errors topic. Key: the URL (or the raw key for malformed input). */
 export interface ErrorRecord {
@@ -71,7 +87,11 @@ export interface DlqRecord {
   worker: string;
 }
 
-export type Outcome = 'page' | 'error' | 'dlq';
+/**
+ * `not-modified`: a recrawl's conditional request answered 304 (no page record, only the metric); `stopped`: the
+ * URL's crawl was stopped (`crawl stop`) before it was fetched.
+ */
+export type Outcome = 'page' | 'error' | 'dlq' | 'not-modified' | 'stopped';
 
 /** metrics topic: one per URL handled. Key: the host. */
 export interface MetricRecord {

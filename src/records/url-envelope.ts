@@ -15,6 +15,15 @@ export interface UrlEnvelopeFields {
   discoveredAt: number;
   /** 0 for a URL never tried yet. */
   attempt: number;
+  /** The crawl fields (see UrlEnvelope); all absent for a plain URL. */
+  crawl?: CrawlFields;
+}
+
+export interface CrawlFields {
+  crawlId: string;
+  depth: number;
+  referrer?: string;
+  seed?: string;
 }
 
 export type BuiltEnvelope =
@@ -31,6 +40,7 @@ export function buildUrlEnvelope(fields: UrlEnvelopeFields, maxUrlLength: number
     envelope: {
       url: normalized.url, host: normalized.host, customer_id: fields.customerId, priority: fields.priority,
       discovered_at: fields.discoveredAt, attempt: fields.attempt,
+      ...(fields.crawl ? crawlFieldsOf(fields.crawl) : {}),
     },
   };
 }
@@ -41,4 +51,13 @@ export function buildUrlEnvelope(fields: UrlEnvelopeFields, maxUrlLength: number
  */
 export function nextAttempt(failed: UrlEnvelope): UrlEnvelope {
   return { ...failed, attempt: failed.attempt + 1 };
+}
+
+/** The envelope's crawl fields in wire order; referrer and seed only when known. */
+function crawlFieldsOf(c: CrawlFields): Pick<UrlEnvelope, 'crawl_id' | 'depth' | 'referrer' | 'seed'> {
+  return {
+    crawl_id: c.crawlId, depth: c.depth,
+    ...(c.referrer !== undefined ? { referrer: c.referrer } : {}),
+    ...(c.seed !== undefined ? { seed: c.seed } : {}),
+  };
 }

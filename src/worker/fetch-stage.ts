@@ -5,6 +5,7 @@
  */
 import { errorMessage } from '../errors.js';
 import type { FetchOutcome } from '../fetch/types.js';
+import type { FollowResult } from '../crawl/follow.js';
 import { outcomeRecords, type OutcomeContext } from './outcomes.js';
 import type { OutRecord } from './result-sink.js';
 import type { WorkerStats } from './stats.js';
@@ -14,7 +15,9 @@ import type { WorkItem, WorkerOptions } from './types.js';
 export interface FetchStageOptions {
   fetch: WorkerOptions['fetch'];
   gate: Pick<PolitenessGate, 'hooks' | 'honourRetryAfter'>;
-  stats: Pick<WorkerStats, 'recordFetch'>;
+  stats: Pick<WorkerStats, 'recordFetch' | 'recordLinks'>;
+  /** --follow: the crawl step run on each page (see WorkerOptions.follow). */
+  follow?: WorkerOptions['follow'];
   ctx(): OutcomeContext;
   /** Outcome routing: delivers the records (in the background) and finishes the offset. */
   route(item: WorkItem, records: OutRecord[]): Promise<void>;
@@ -84,6 +87,15 @@ export class FetchStage {
     if (!abort.signal.aborted) await this.opts.gate.honourRetryAfter(item.host, result);
     if (abort.signal.aborted) return undefined;
     this.opts.stats.recordFetch(result);
-    return outcomeRecords(item.envelope, result, this.opts.ctx());
+    if (result.kind !== 'page' || !this.opts.follow) return outcomeRecords(item.envelope, result, this.opts.ctx());
+    let crawl: FollowResult;
+    try {
+      crawl = await this.opts.follow(item.envelope, result);
+    } catch (err) {
+      // Its links were not claimed: the page goes to the dlq, so a retry finds them (nothing is lost).
+      return outcomeRecords(item.envelope, { kind: 'retryable', status: null, error: `crawl: ${errorMessage(err)}`, elapsedMs: result.elapsedMs }, this.opts.ctx());
+    }
+    this.opts.stats.recordLinks(crawl.counts);
+    return [...outcomeRecords(item.envelope, result, this.opts.ctx(), crawl), ...crawl.records];
   }
 }

@@ -6,8 +6,8 @@
  */
 import type { RawMessage } from './consumer-session.js';
 import type { OffsetTracker, PartitionOffsets } from './offset-tracker.js';
-import { decodeUrlEnvelope, politenessHostOf } from '../records/index.js';
-import { malformedRecords, type OutcomeContext } from './outcomes.js';
+import { decodeUrlEnvelope, politenessHostOf, type UrlEnvelope } from '../records/index.js';
+import { malformedRecords, stoppedRecords, type OutcomeContext } from './outcomes.js';
 import type { OutRecord } from './result-sink.js';
 import type { WorkerStats } from './stats.js';
 import type { TrackedMessage, WorkItem } from './types.js';
@@ -25,7 +25,9 @@ export interface IntakeOptions {
   tracker: Pick<OffsetTracker, 'get' | 'pending'>;
   /** The current session (the lifecycle may replace it). */
   session(): IntakeSession;
-  stats: Pick<WorkerStats, 'consumed' | 'malformed'>;
+  stats: Pick<WorkerStats, 'consumed' | 'malformed' | 'stopped'>;
+  /** --follow: whether the envelope's crawl was stopped (its URLs are dropped unfetched, a metric each). */
+  isStopped?(envelope: UrlEnvelope): boolean;
   /** Unfinished messages per partition before it is paused (resumed at half). */
   lookahead: number;
   /** Stop after consuming this many messages (and finishing them). */
@@ -67,6 +69,11 @@ export class Intake {
       if (!parsed.ok) {
         stats.malformed++;
         this.opts.route({ partition, offset: m.offset, offsets }, malformedRecords(m, parsed.malformed, this.opts.ctx()));
+        continue;
+      }
+      if (this.opts.isStopped?.(parsed.envelope)) {
+        stats.stopped++;
+        this.opts.route({ partition, offset: m.offset, offsets, envelope: parsed.envelope }, stoppedRecords(parsed.envelope, this.opts.ctx()));
         continue;
       }
       // The scheduler queues by politeness host (no port), the limiter's unit; the decoder checked the URL parses.

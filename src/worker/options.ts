@@ -7,6 +7,7 @@
 import type { FetcherOptions } from '../fetch/index.js';
 import type { RateConfig } from '../ratelimit/rules.js';
 import { durationText } from '../units.js';
+import type { CrawlSettings } from '../crawl/options.js';
 
 const MiB = 1024 * 1024;
 
@@ -67,6 +68,8 @@ export interface WorkSettings extends Omit<WorkDefaults, 'txnMaxMessages' | 'txn
   redisRequired: boolean;
   /** The fetcher's settings (fetch/flags.ts). */
   fetcher: Partial<FetcherOptions>;
+  /** --follow: crawl the links of every page (src/crawl/options.ts). @default off */
+  follow?: CrawlSettings | undefined;
 }
 
 /** The fields given in milliseconds and in bytes, so their flag defaults are written as a user types them. */

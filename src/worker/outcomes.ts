@@ -3,7 +3,7 @@
  * dlq) plus one metrics record. Pure: the worker decides, the sink delivers.
  */
 import type { FetchOutcome } from '../fetch/types.js';
-import { jsonWithStringField, type DlqRecord, type ErrorRecord, type MetricRecord, type Outcome, type PageRecord, type UrlEnvelope } from '../records/index.js';
+import { jsonWithStringField, type DlqRecord, type ErrorReason, type ErrorRecord, type MetricRecord, type Outcome, type PageRecord, type UrlEnvelope } from '../records/index.js';
 import type { OutRecord } from './result-sink.js';
 
 
@@ -13,8 +13,22 @@ export interface OutcomeContext {
   now: number;
 }
 
-export function outcomeRecords(envelope: UrlEnvelope, result: FetchOutcome, ctx: OutcomeContext): OutRecord[] {
+/** With --follow, what the crawl step adds to a page: its crawl fields, and whether it asked not to be indexed. */
+export interface PageCrawlFields {
+  page: Pick<PageRecord, 'canonical' | 'crawl_id' | 'depth'>;
+  noindex: boolean;
+}
+
+/** A fetch's outcome, or the error a worker rule (noindex) makes of it. */
+type WorkerOutcome = FetchOutcome | (Omit<Extract<FetchOutcome, { kind: 'error' }>, 'reason'> & { reason: ErrorReason });
+
+export function outcomeRecords(envelope: UrlEnvelope, fetched: FetchOutcome, ctx: OutcomeContext, crawl?: PageCrawlFields): OutRecord[] {
   const base = { worker: ctx.worker };
+  let result: WorkerOutcome = fetched;
+  // A page that asks not to be indexed (meta robots / X-Robots-Tag noindex) is not stored: an error of its own.
+  if (fetched.kind === 'page' && crawl?.noindex) {
+    result = { kind: 'error', reason: 'noindex', status: fetched.status, detail: 'the page asks not to be indexed (meta robots or X-Robots-Tag noindex)', elapsedMs: fetched.elapsedMs };
+  }
   let outcome: Outcome;
   let main: OutRecord;
   let bytes = 0;
@@ -26,6 +40,7 @@ export function outcomeRecords(envelope: UrlEnvelope, result: FetchOutcome, ctx:
         url: envelope.url, final_url: result.finalUrl, status: result.status, content_type: result.contentType,
         headers: result.headers, truncated: result.truncated, bytes: result.bytes,
         fetched_at: ctx.now, elapsed_ms: result.elapsedMs, customer_id: envelope.customer_id, ...base,
+        ...(crawl ? crawl.page : {}),
       };
       // The body goes from its bytes into the record's bytes, never kept as a decoded string (see json-bytes.ts).
       main = { topic: ctx.topics.pages, key: envelope.url, value: jsonWithStringField(page, 'body', result.body) };
@@ -62,6 +77,17 @@ export function outcomeRecords(envelope: UrlEnvelope, result: FetchOutcome, ctx:
     elapsed_ms: result.elapsedMs, bytes, ts: ctx.now, ...base,
   };
   return [main, { topic: ctx.topics.metrics, key: envelope.host, value: JSON.stringify(metric) }];
+}
+
+/**
+ * A URL of a stopped crawl (`crawl stop`), dropped unfetched: only a metric says so (a stop is the user's
+ * decision, not an error; `crawl stats` counts them).
+ */
+export function stoppedRecords(envelope: UrlEnvelope, ctx: OutcomeContext): OutRecord[] {
+  const metric: MetricRecord = {
+    url: envelope.url, host: envelope.host, status: null, outcome: 'stopped', reason: 'crawl stopped', elapsed_ms: 0, bytes: 0, ts: ctx.now, worker: ctx.worker,
+  };
+  return [{ topic: ctx.topics.metrics, key: envelope.host, value: JSON.stringify(metric) }];
 }
 
 /** The records for a message that is not a usable URL envelope (poison): an error, and a metric. */

@@ -12,6 +12,8 @@ export interface OutRecord {
   key: string;
   /** JSON text; page records come as bytes (see json-bytes.ts), the rest as strings. */
   value: string | Buffer;
+  /** Chosen by kscrape's partitioner (discovered URLs, like `produce`'s); else the client's by key. */
+  partition?: number;
 }
 
 export interface ResultSinkOptions {
@@ -120,7 +122,7 @@ export class ResultSink {
     for (let attempt = 1; ; attempt++) {
       if (!this.open) throw new SinkClosed();
       try {
-        await this.opts.producer.send({ topic: record.topic, messages: [{ key: record.key, value: record.value }] });
+        await this.opts.producer.send({ topic: record.topic, messages: [{ key: record.key, value: record.value, ...(record.partition === undefined ? {} : { partition: record.partition }) }] });
         this.counters.delivered++;
         return;
       } catch (err) {

@@ -82,6 +82,12 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       cleanups.push(() => transactor!.close());
     }
 
+    // --follow: the crawl step and stop flags (src/crawl/); loaded only when crawling.
+    const crawl = s.follow
+      ? await (await import('../crawl/open-crawl.js')).openCrawl({ settings: s.follow, redisUrl: ctx.redisUrl, topicPrefix: ctx.topicPrefix, urlsTopic: topics.urls, partitions: () => urlPartitions, logger })
+      : undefined;
+    if (crawl) cleanups.push(() => crawl.close());
+
     const logEnds = new LogEnds({ admin, topic: topics.urls, consumerConfig: ctx.kafkaConfig('consumer'), logger });
     const worker = await startWorker({
       consumerConfig: workerConsumerConfig(ctx, s.groupProtocol, s.eos),
@@ -99,6 +105,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       maxRecordBytes: s.maxRecordBytes, maxPendingBytes: s.maxPendingBytes,
       readHighWatermarks: (partitions, from) => logEnds.read(partitions, from),
       onUrlFinished: (envelope) => depth?.finished(envelope.host),
+      ...(crawl ? { follow: crawl.follow, isStopped: crawl.isStopped } : {}),
     });
     liveWorkers = () => estimateLiveWorkers(urlPartitions, worker.gauges().assigned);
     logger.info(`worker ${workerId} in group ${s.group} on ${topics.urls} (concurrency ${s.concurrency}, look-ahead ${s.lookahead}/partition${s.eos ? ', exactly-once' : ''})`);

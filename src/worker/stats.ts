@@ -23,9 +23,17 @@ export class WorkerStats {
   bytes = 0;
   readonly byStatus = new Map<number, number>();
   readonly byReason = new Map<string, number>();
+  /** --follow: discovered links by what became of them (queued, seen, out-of-scope, ...). */
+  readonly links = new Map<string, number>();
+  /** URLs of a stopped crawl dropped unfetched. */
+  stopped = 0;
   /** Fetch latencies of the current interval, for the status line's p50. */
   private latencies: number[] = [];
   private lastSnapshot = { at: Date.now(), fetched: 0 };
+
+  recordLinks(counts: Readonly<Record<string, number>>): void {
+    for (const [k, n] of Object.entries(counts)) this.links.set(k, (this.links.get(k) ?? 0) + n);
+  }
 
   recordFetch(result: FetchOutcome): void {
     this.fetched++;
@@ -65,6 +73,7 @@ export class WorkerStats {
       rebalances: this.rebalances, consumerRestarts: this.consumerRestarts, deliveryRetries: this.deliveryRetries,
       limiterErrors: this.limiterErrors, seconds, avgFetchedPerSec: this.fetched / Math.max(0.001, seconds),
       byStatus: Object.fromEntries(this.byStatus), byReason: Object.fromEntries(this.byReason),
+      ...(this.links.size || this.stopped ? { links: Object.fromEntries(this.links), stopped: this.stopped } : {}),
     };
   }
 }

@@ -13,6 +13,7 @@ import type { FetchOutcome } from '../fetch/types.js';
 import type { WorkerStats } from './stats.js';
 import type { Transactor } from './transactor.js';
 import type { WorkSettings } from './options.js';
+import type { FetchedPage, FollowResult } from '../crawl/follow.js';
 
 export interface WorkerTopics {
   urls: string;
@@ -60,6 +61,13 @@ export interface WorkerOptions extends TunedSettings, OptionalSettings {
   readHighWatermarks(partitions?: number[], from?: Map<number, number>): Promise<Map<number, number>>;
   /** Told when a URL's outcome is delivered (the fair partitioner's depth counters go down). */
   onUrlFinished?(envelope: UrlEnvelope): void;
+  /**
+   * --follow: the crawl step (src/crawl/follow.ts), run on every page; the URLs it queues are delivered with the
+   * page's records (in its transaction with --eos) before the page's offset is finished.
+   */
+  follow?(envelope: UrlEnvelope, page: FetchedPage): Promise<FollowResult>;
+  /** --follow: true when the URL's crawl was stopped (`crawl stop`): intake drops it unfetched. */
+  isStopped?(envelope: UrlEnvelope): boolean;
   /**
    * Exactly-once mode: results are held and committed with the offsets in transactions (see transactor.ts);
    * `commitEveryMessages`/`commitIntervalMs` then size the transactions. Without it, results are delivered at

@@ -46,6 +46,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   });
   const intake: Intake = new Intake({
     tracker, session, stats, lookahead: opts.lookahead, maxMessages: opts.maxMessages, ctx,
+    ...(opts.isStopped ? { isStopped: opts.isStopped } : {}),
     isStopping: () => lifecycle.stopping,
     schedule: (item) => scheduler.add(item),
     route: (item, records) => commits.trackInFlight(item.partition, router.deliverThenFinish(item, records)),
@@ -62,6 +63,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   });
   const fetches = new FetchStage({
     fetch: opts.fetch, gate, stats, ctx,
+    ...(opts.follow ? { follow: opts.follow } : {}),
     route: (item, records) => router.deliverThenFinish(item, records),
     belowBytes: (limit) => router.belowBytes(limit),
     maxPendingBytes: opts.maxPendingBytes ?? WORK_DEFAULTS.maxPendingBytes,

@@ -62,7 +62,9 @@ export function minGapMs(arrivals: { at: number }[]): number {
 
 /** A route of the target process: a plain page (the default kind) or one of the hostile servers. */
 export interface RouteSpec {
-  kind?: 'html' | 'endless' | 'slowloris' | 'redirect' | 'gzip-bomb';
+  kind?: 'html' | 'endless' | 'slowloris' | 'redirect' | 'gzip-bomb' | 'counter' | 'echo-relative';
+  /** For `echo-relative`: the relative link every page under the route carries. */
+  href?: string;
   status?: number;
   headers?: Record<string, string>;
   /** Default: an HTML page naming the request's path. */
@@ -79,6 +81,8 @@ export interface TargetProcess {
   arrivals(): Promise<Record<string, { path: string; at: number }[]>>;
   /** Requests seen so far on `path` (all addresses). */
   count(path?: string): Promise<number>;
+  /** Replaces the routes (a link graph writes its links once the origins are known). */
+  setRoutes(routeSpecs: Record<string, RouteSpec>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -120,6 +124,11 @@ export async function startTargetProcess(addresses: string[], routeSpecs: Record
   return {
     origins,
     arrivals,
+    setRoutes: async (routeSpecs) => {
+      const set = next('routes-set');
+      child.send({ type: 'routes', routes: routeSpecs });
+      await set;
+    },
     count: async (path) => Object.values(await arrivals()).flat().filter((a) => path === undefined || a.path === path).length,
     close: () => new Promise((resolve) => {
       if (child.exitCode !== null) { resolve(); return; }

@@ -20,6 +20,16 @@ describe('EnvelopeEncoder', () => {
     for (const e of cases) expect(enc.encode(e).toString('utf8')).toBe(JSON.stringify(e));
   });
 
+  test('crawl envelopes (crawl_id, depth, referrer, seed) mixed with plain ones: still the bytes of JSON.stringify', () => {
+    const enc = new EnvelopeEncoder();
+    const crawl: UrlEnvelope = { ...base, crawl_id: 'c "1"', depth: 2, referrer: 'https://a.example/p?q="x"', seed: 'https://a.example/' };
+    const cases: UrlEnvelope[] = [
+      base, crawl, { ...crawl, depth: 0, referrer: undefined, seed: undefined }, { ...base, crawl_id: 'c', depth: 0 },
+      { ...crawl, referrer: 'https://a.example/ünï' }, base, { ...crawl, attempt: 3 },
+    ];
+    for (const e of cases) expect(enc.encode(e).toString('utf8')).toBe(JSON.stringify(e));
+  });
+
   test('a URL longer than the scratch buffer', () => {
     const e = { ...base, url: `https://a.example/${'é'.repeat(40_000)}` };
     expect(new EnvelopeEncoder().encode(e).toString('utf8')).toBe(JSON.stringify(e));

@@ -5,6 +5,17 @@ const defaults = { customerId: 'default', priority: 0, maxUrlLength: 4096 };
 const NOW = 1_700_000_000_000;
 
 describe('parseInputLine', () => {
+  test('--crawl: a plain URL becomes a seed (crawl_id, depth 0); a JSON line keeps its own crawl fields (fallback replay)', () => {
+    const crawl = { ...defaults, crawlId: 'c1' };
+    expect(parseInputLine('http://a.example/', 'auto', crawl, NOW)).toMatchObject({ kind: 'envelope', envelope: { crawl_id: 'c1', depth: 0 } });
+    const found = JSON.stringify({ url: 'http://a.example/x', crawl_id: 'c2', depth: 3, referrer: 'http://a.example/', seed: 'http://a.example/' });
+    expect(parseInputLine(found, 'auto', defaults, NOW)).toMatchObject({ kind: 'envelope', envelope: { crawl_id: 'c2', depth: 3, referrer: 'http://a.example/', seed: 'http://a.example/' } });
+    expect(parseInputLine(JSON.stringify({ url: 'http://a.example/' }), 'auto', crawl, NOW)).toMatchObject({ envelope: { crawl_id: 'c1', depth: 0 } });
+    expect(parseInputLine(JSON.stringify({ url: 'http://a.example/', crawl_id: 'c', depth: -1 }), 'auto', defaults, NOW)).toMatchObject({ kind: 'reject', reason: 'bad-field' });
+    const plain = parseInputLine('http://a.example/', 'auto', defaults, NOW);
+    expect(plain.kind === 'envelope' && 'crawl_id' in plain.envelope).toBe(false);
+  });
+
   test('skips blank lines and # comments', () => {
     for (const line of ['', '   ', '# a comment', '  # indented']) expect(parseInputLine(line, 'auto', defaults, NOW)).toEqual({ kind: 'skip' });
   });

@@ -84,10 +84,30 @@ describe('decodeDlqRecord', () => {
   });
 });
 
+describe('decodeUrlEnvelope: crawl fields', () => {
+  test('kept with a crawl id; depth defaults to 0 when unusable; ignored without a crawl id', () => {
+    const base = { url: 'http://a.test/', host: 'a.test' };
+    expect(decodeUrlEnvelope(JSON.stringify({ ...base, crawl_id: 'k', depth: 3, referrer: 'http://a.test/r', seed: 'http://a.test/' }))).toMatchObject({
+      ok: true, envelope: { crawl_id: 'k', depth: 3, referrer: 'http://a.test/r', seed: 'http://a.test/' },
+    });
+    expect(decodeUrlEnvelope(JSON.stringify({ ...base, crawl_id: 'k', depth: -1 }))).toMatchObject({ ok: true, envelope: { crawl_id: 'k', depth: 0 } });
+    expect(decodeUrlEnvelope(JSON.stringify({ ...base, crawl_id: 'k', depth: '2' }))).toMatchObject({ ok: true, envelope: { depth: 0 } });
+    const plain = decodeUrlEnvelope(JSON.stringify({ ...base, crawl_id: '', depth: 2, referrer: 'x' }));
+    expect(plain.ok && Object.keys(plain.envelope)).toEqual(['url', 'host', 'customer_id', 'priority', 'discovered_at', 'attempt']);
+  });
+});
+
 describe('the envelope builder', () => {
   test('normalizes the URL and derives the host (port kept when not the default)', () => {
     const built = buildUrlEnvelope({ url: 'HTTP://Shop.Test:8080/a#frag', customerId: 'c', priority: 1, discoveredAt: 9, attempt: 0 }, 4096);
     expect(built).toEqual({ ok: true, envelope: { url: 'http://shop.test:8080/a', host: 'shop.test:8080', customer_id: 'c', priority: 1, discovered_at: 9, attempt: 0 } });
+  });
+
+  test('crawl fields: crawl_id and depth always, referrer and seed when given, in wire order', () => {
+    const built = buildUrlEnvelope({ url: 'http://a.test/x', customerId: 'c', priority: 0, discoveredAt: 1, attempt: 0, crawl: { crawlId: 'k', depth: 0 } }, 4096);
+    expect(built.ok && JSON.stringify(built.envelope)).toBe('{"url":"http://a.test/x","host":"a.test","customer_id":"c","priority":0,"discovered_at":1,"attempt":0,"crawl_id":"k","depth":0}');
+    const found = buildUrlEnvelope({ url: 'http://a.test/y', customerId: 'c', priority: 0, discoveredAt: 1, attempt: 0, crawl: { crawlId: 'k', depth: 2, referrer: 'http://a.test/x', seed: 'http://a.test/' } }, 4096);
+    expect(found).toMatchObject({ ok: true, envelope: { crawl_id: 'k', depth: 2, referrer: 'http://a.test/x', seed: 'http://a.test/' } });
   });
 
   test('refuses what normalizeUrl refuses, with its reason', () => {
