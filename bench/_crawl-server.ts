@@ -19,6 +19,8 @@ export interface Tally {
   duplicates: number;
   /** A few pages requested more than once, `host/path ×n`. */
   duplicateExamples: string[];
+  /** The paths most duplicated over all hosts, `path: n` (a pattern shows: one page of every host, or all of them). */
+  duplicatePaths: string[];
   robots: number;
   /** Requests for paths that are no page of the site (a link resolved wrongly). */
   notFound: number;
@@ -64,14 +66,18 @@ function serve(): void {
     let pageRequests = 0;
     let duplicates = 0;
     const duplicateExamples: string[] = [];
+    const byPath = new Map<string, number>();
     for (const [key, n] of counts) {
       pageRequests += n;
       if (n > 1) {
         duplicates += n - 1;
         if (duplicateExamples.length < 5) duplicateExamples.push(`${key} ×${n}`);
+        const path = key.slice(key.indexOf('/'));
+        byPath.set(path, (byPath.get(path) ?? 0) + n - 1);
       }
     }
-    return { distinctPages: counts.size, pageRequests, duplicates, duplicateExamples, robots, notFound: notFound.length, notFoundExamples: notFound.slice(0, 5), firstAt, lastAt, ...gaps(delayMs) };
+    const duplicatePaths = [...byPath].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([path, n]) => `${path}: ${n}`);
+    return { distinctPages: counts.size, pageRequests, duplicates, duplicateExamples, duplicatePaths, robots, notFound: notFound.length, notFoundExamples: notFound.slice(0, 5), firstAt, lastAt, ...gaps(delayMs) };
   };
 
   process.on('message', (msg: { type: string; shape?: SiteShape; delayMs?: number }) => {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- crawl [--quick] [--side=kscrape,crawlee] [--host-delay=100] [--concurrency=64]
- * [--pages-per-host=200]`: a generated site of 20 000 pages over 100 loopback hosts (bench/_crawl-site.ts, served
+ * [--pages-per-host=200] [--workers=2] [--log-dir=DIR]` (DIR: each kscrape worker's stderr, worker-N.log): a generated site of 20 000 pages over 100 loopback hosts (bench/_crawl-site.ts, served
  * by bench/_crawl-server.ts in its own process, which records every request) crawled from its 100 roots, in the
  * same run, by
  *
@@ -36,7 +36,6 @@ const SERVER = fileURLToPath(new URL('./_crawl-server.js', import.meta.url));
 const CRAWLEE = fileURLToPath(new URL('./_crawl-crawlee.js', import.meta.url));
 const NO_DNS = fileURLToPath(new URL('./_no-dns.js', import.meta.url));
 const brokers = process.env.KSCRAPE_BROKERS ?? '127.0.0.1:9092';
-const WORKERS = 2;
 const URL_PARTITIONS = 12;
 /** A side that has not fetched the whole site by then is stopped and reported incomplete. */
 const SIDE_TIMEOUT_MS = 15 * 60_000;
@@ -134,15 +133,16 @@ async function kscrapeSide(server: Server, rootsFile: string, p: Params): Promis
       '--host-delay', `${p.hostDelayMs}ms`, '--concurrency', String(p.concurrency), '--idle-exit', '10s', '--allow-cidr', '127.0.2.0/24',
       '--status-interval', '5s', '--json', ...pins];
     const startedAt = Date.now();
-    const procs = Array.from({ length: WORKERS }, () => runNode(BIN, args, { env, pollRss: true, nodeArgs: ['--import', NO_DNS], timeoutMs: SIDE_TIMEOUT_MS }));
+    const procs = Array.from({ length: p.workers }, () => runNode(BIN, args, { env, pollRss: true, nodeArgs: ['--import', NO_DNS], timeoutMs: SIDE_TIMEOUT_MS }));
     const all = Promise.all(procs);
     const completeAt = watchCompletion(server, p.reachablePages, all);
     const results: ProcResult[] = await all;
+    if (p.logDir) results.forEach((r, n) => writeFileSync(join(p.logDir!, `worker-${n + 1}.log`), r.stderr));
     const failed = results.find((r) => r.code !== 0);
     if (failed) throw new Error(`kscrape work exited ${failed.code}:\n${failed.stderr.slice(-2000)}`);
     const summaries = results.map((r) => JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>);
     return {
-      side: `kscrape work --follow (${WORKERS} workers, Redis dedupe)`, tally: await server.tally(p.hostDelayMs), startedAt, completeAt: await completeAt,
+      side: `kscrape work --follow (${p.workers} worker${p.workers > 1 ? 's' : ''}, Redis dedupe)`, tally: await server.tally(p.hostDelayMs), startedAt, completeAt: await completeAt,
       seconds: Math.max(...results.map((r) => r.seconds)), peakRssMb: results.map((r) => r.peakRssMb ?? 0),
       note: `pages per worker ${summaries.map((s) => String(s.pages ?? '?')).join(' + ')}`,
     };
@@ -168,7 +168,7 @@ async function dropRedisKeys(url: string, prefix: string): Promise<void> {
   }
 }
 
-interface Params { shape: SiteShape; reachablePages: number; maxDepth: number; hostDelayMs: number; concurrency: number; redisUrl: string }
+interface Params { workers: number; logDir: string | undefined; shape: SiteShape; reachablePages: number; maxDepth: number; hostDelayMs: number; concurrency: number; redisUrl: string }
 
 function flag(args: string[], name: string): string | undefined {
   return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -190,6 +190,8 @@ export async function run(opts: BenchOptions): Promise<void> {
   const sides = (flag(opts.args, 'side') ?? 'kscrape,crawlee').split(',');
   const { pages: reachablePages, maxDepth: graphDepth } = reachable(shape);
   const p: Params = {
+    workers: Number(flag(opts.args, 'workers') ?? 2),
+    logDir: flag(opts.args, 'log-dir'),
     shape, reachablePages,
     // Deeper than any path a crawl can take inside one host (a page discovered first through a longer path keeps
     // that depth), so depth never cuts the crawl; the graph's own deepest shortest path is printed.
@@ -218,7 +220,7 @@ export async function run(opts: BenchOptions): Promise<void> {
       }
       say(`  ${results.at(-1)!.side}: done, load ${loadBefore} → ${load()}; ${results.at(-1)!.note}`);
       const t = results.at(-1)!.tally;
-      if (t.duplicateExamples.length) say(`    duplicates, e.g. ${t.duplicateExamples.join(', ')}`);
+      if (t.duplicateExamples.length) say(`    duplicates, e.g. ${t.duplicateExamples.join(', ')}; by path over all hosts: ${t.duplicatePaths.join(', ')}`);
       if (t.notFoundExamples.length) say(`    requests for no page, e.g. ${t.notFoundExamples.join(', ')}`);
     }
   } finally {
