@@ -6,6 +6,8 @@ import { fork, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { createAdmin } from '../src/kafka/index.js';
+import { createLogger } from '../src/log.js';
 import type { Collected, StartMessage } from './_work-targets.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/kscrape', import.meta.url));
@@ -76,6 +78,8 @@ export interface RunOptions {
   onStderr?: (line: string) => void;
   /** Nice value to set on the child. */
   priority?: number;
+  /** stdout to /dev/null instead of a pipe into this process (a tool whose output is the data, not a report). */
+  discardStdout?: boolean;
 }
 
 /**
@@ -87,15 +91,16 @@ export function runNode(script: string, args: string[], opts: RunOptions = {}): 
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const nodeArgs = opts.nodeArgs ?? [];
+    const stdio: ['ignore', 'ignore' | 'pipe', 'pipe'] = ['ignore', opts.discardStdout ? 'ignore' : 'pipe', 'pipe'];
     const child = script === BIN
-      ? spawn(BIN, args, { env: cleanEnv({ ...opts.env, ...(nodeArgs.length ? { KSCRAPE_NODE_OPTIONS: nodeArgs.join(' ') } : {}) }), stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(process.execPath, [...nodeArgs, script, ...args], { env: cleanEnv(opts.env ?? {}), stdio: ['ignore', 'pipe', 'pipe'] });
+      ? spawn(BIN, args, { env: cleanEnv({ ...opts.env, ...(nodeArgs.length ? { KSCRAPE_NODE_OPTIONS: nodeArgs.join(' ') } : {}) }), stdio })
+      : spawn(process.execPath, [...nodeArgs, script, ...args], { env: cleanEnv(opts.env ?? {}), stdio });
     if (opts.priority !== undefined && child.pid) raisePriority(child.pid, opts.priority);
     let stdout = '';
     let stderr = '';
     let partial = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
       if (!opts.onStderr) return;
       const lines = (partial + d.toString()).split('\n');
@@ -142,4 +147,16 @@ export async function kscrape(args: string[], env: Record<string, string>, opts:
   const r = await runNode(BIN, args, { env, ...opts });
   if (r.code !== 0) throw new Error(`kscrape ${args.slice(0, 2).join(' ')} exited ${r.code}:\n${r.stderr.slice(-2000)}`);
   return r;
+}
+
+/** Deletes a run's topics (every topic whose name starts with `prefix`). */
+export async function dropTopics(brokers: string, prefix: string): Promise<void> {
+  const admin = createAdmin({ config: { 'bootstrap.servers': brokers }, logger: createLogger({ level: 'quiet' }) });
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
 }

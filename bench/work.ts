@@ -20,10 +20,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createAdmin } from '../src/kafka/index.js';
-import { createLogger } from '../src/log.js';
 import { arrivalRate, politenessReport } from './_work-analysis.js';
-import { CRAWLEE_RUNNER, kscrape, loopbackHosts, runNode, startTargets, type ProcResult, type Targets } from './_work-procs.js';
+import { CRAWLEE_RUNNER, dropTopics as dropTopicsOf, kscrape, loopbackHosts, runNode, startTargets, type ProcResult, type Targets } from './_work-procs.js';
 import type { BenchOptions } from './index.js';
 
 const MEMWATCH = fileURLToPath(new URL('./_work-memwatch.js', import.meta.url));
@@ -52,16 +50,7 @@ async function pipeline(id: string, urls: string[], dir: string, redisUrl: strin
   return { env, prefix };
 }
 
-async function dropTopics(prefix: string): Promise<void> {
-  const admin = createAdmin({ config: { 'bootstrap.servers': brokers }, logger: createLogger({ level: 'quiet' }) });
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
-}
+const dropTopics = (prefix: string) => dropTopicsOf(brokers, prefix);
 
 /** Every host's n URLs, interleaved host by host (a mixed feed, as a crawl frontier produces). */
 function interleaved(origins: string[], perHost: number): string[] {
