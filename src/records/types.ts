@@ -46,7 +46,9 @@ export type ErrorReason =
   | 'malformed'
   | 'invalid-url'
   | 'max-attempts'
-  | 'too-large';
+  | 'too-large'
+  /** `sink postgres` could not store the record (a value PostgreSQL refuses, e.g. a NUL character). */
+  | 'unloadable';
 
 /** errors topic. Key: the URL (or the raw key for malformed input). */
 export interface ErrorRecord {
