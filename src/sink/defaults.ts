@@ -78,8 +78,8 @@ export function sinkFlagDefault(key: DurationKey | SizeKey | CountKey | TextKey)
 /** Everything `kscrape sink postgres` runs with. */
 export interface SinkSettings extends SinkDefaults {
   source: SinkSource;
-  /** The connection string (password never printed). */
-  dsn: string;
+  /** --dsn; when absent KSCRAPE_PG_DSN, else the PG* variables (dsn.ts). The password is never printed. */
+  dsn: string | undefined;
   table: string;
   group: string;
   /** Stop after loading this many records. @default no limit */
