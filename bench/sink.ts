@@ -33,7 +33,7 @@ const serverDsn = process.env.KSCRAPE_BENCH_PG_DSN ?? 'postgres://postgres@127.0
 const quiet = createLogger({ level: 'quiet' });
 const PARTITIONS = 6;
 
-interface RunResult { seconds: number; peakRssMb: number; stdout: string }
+interface RunResult { seconds: number; peakRssMb: number; stdout: string; stderr: string }
 
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'kscrape-bench-time-'));
@@ -51,7 +51,7 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env
       const peakRssMb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024;
       rmSync(dir, { recursive: true, force: true });
       if (code !== 0) reject(new Error(`${cmd} exited ${code}: ${stderr.slice(-800)}`));
-      else resolve({ seconds, peakRssMb, stdout });
+      else resolve({ seconds, peakRssMb, stdout, stderr });
     });
   });
 }
@@ -104,7 +104,11 @@ async function admin(sql: string, dsn = serverDsn): Promise<void> {
 }
 
 export async function run(opts: BenchOptions): Promise<void> {
-  const count = opts.quick ? 20_000 : 200_000;
+  // --count=N and --sink-args="..." for experiments; BENCHMARKS.md quotes the defaults.
+  const countArg = opts.args.find((a) => a.startsWith('--count='));
+  const count = countArg ? Number(countArg.slice(8)) : opts.quick ? 20_000 : 200_000;
+  const sinkArgsArg = opts.args.find((a) => a.startsWith('--sink-args='));
+  const extraSinkArgs = sinkArgsArg ? sinkArgsArg.slice(12).split(' ').filter(Boolean) : [];
   const naiveCount = Math.round(count / 10);
   const stamp = Date.now().toString(36);
   const prefix = `bench-sink-${stamp}.`;
@@ -125,9 +129,15 @@ export async function run(opts: BenchOptions): Promise<void> {
     await writeCopyFile(copyFile, topic, count);
 
     const env = { ...process.env, KSCRAPE_BROKERS: brokers, KSCRAPE_TOPIC_PREFIX: prefix };
-    const ks = await timed(BIN, ['sink', 'postgres', '--dsn', dsn, '--from', 'pages', '--table', 'bench_kscrape', '--max-messages', String(count), '--json', '--quiet'], env);
+    const globalArgs = (opts.args.find((a) => a.startsWith('--global-args=')) ?? '--global-args=').slice(14).split(' ').filter(Boolean);
+    const ks = await timed(BIN, [...globalArgs, 'sink', 'postgres', '--dsn', dsn, '--from', 'pages', '--table', 'bench_kscrape', '--max-messages', String(count), '--json', ...(opts.args.includes('--status') ? ['--status-interval', '2s'] : ['--quiet']), ...extraSinkArgs], env);
+    if (opts.args.includes('--status')) process.stderr.write(ks.stderr);
     const ksSummary = JSON.parse(ks.stdout) as { rows: number };
     process.stderr.write(`kscrape: ${ksSummary.rows} rows in ${ks.seconds.toFixed(2)} s\n`);
+    if (opts.args.includes('--no-peers')) {
+      process.stdout.write(`kscrape sink postgres ${(count / ks.seconds).toFixed(0)} rows/s, peak RSS ${ks.peakRssMb.toFixed(0)} MB (${ks.seconds.toFixed(2)} s)\n`);
+      return;
+    }
     const naive = await timed('node', [NAIVE, brokers, topic, dsn, 'bench_naive', String(naiveCount)]);
     process.stderr.write(`naive: ${naiveCount} rows in ${naive.seconds.toFixed(2)} s\n`);
     const floor = await timed('psql', [dsn, '-q', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy bench_floor (${COLUMN_NAMES.join(', ')}) from '${copyFile}'`]);

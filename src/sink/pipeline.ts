@@ -155,8 +155,8 @@ export class SinkPipeline {
       const entry: BatchEntry = mapped.ok
         ? { message: { ...message, value: null }, row: mapped.row, reject: undefined }
         : { message, row: undefined, reject: { message, reason: mapped.reason, detail: mapped.detail } };
-      // A rejected record keeps its value (for the errors record) but counts little: it is cut to 64 KiB there.
-      this.batcher.add(partition, entry, mapped.ok ? size : Math.min(size, 65_536), now);
+      // What is held counts: a row without the body it left out, a reject's value (cut to 64 KiB in its errors record).
+      this.batcher.add(partition, entry, mapped.ok ? mapped.heldBytes : Math.min(size, 65_536), now);
     }
     if (this.maxReached()) this.session.pause(this.session.assigned());
     else if (this.overBuffer(partition)) this.session.pause([partition]);

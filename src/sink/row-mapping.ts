@@ -23,7 +23,8 @@ export interface SourceMessage {
 
 export type RejectReason = 'malformed' | 'too-large' | 'unloadable';
 
-export type MappedRow = { ok: true; row: Row; bytes: number } | { ok: false; reason: RejectReason; detail: string };
+/** `bytes`: the record's size as consumed; `heldBytes`: about what the row keeps of it (a body left out is not held). */
+export type MappedRow = { ok: true; row: Row; bytes: number; heldBytes: number } | { ok: false; reason: RejectReason; detail: string };
 
 export interface MappingOptions {
   source: SinkSource;
@@ -91,8 +92,10 @@ export function mapRecord(message: SourceMessage, opts: MappingOptions): MappedR
   if (row[COLUMN_INDEX.host!] === null && typeof row[COLUMN_INDEX.url!] === 'string') row[COLUMN_INDEX.host!] = hostKey(row[COLUMN_INDEX.url!] as string);
   // Which fetch is newest is decided by fetched_at: a record without one is as new as its Kafka timestamp.
   if (row[COLUMN_INDEX.fetched_at!] === null) row[COLUMN_INDEX.fetched_at!] = new Date(message.timestamp);
+  let dropped = 0;
   if ('body' in rest) {
     if (opts.bodies === 'text' && typeof rest.body === 'string') row[COLUMN_INDEX.body!] = rest.body;
+    else if (typeof rest.body === 'string') dropped = rest.body.length;
     delete rest.body;
   }
   row[COLUMN_INDEX.data!] = Object.keys(rest).length ? rest : null;
@@ -100,7 +103,7 @@ export function mapRecord(message: SourceMessage, opts: MappingOptions): MappedR
   row[COLUMN_INDEX.kafka_partition!] = message.partition;
   row[COLUMN_INDEX.kafka_offset!] = message.offset;
   row[COLUMN_INDEX.kafka_timestamp!] = new Date(message.timestamp);
-  return { ok: true, row, bytes: size };
+  return { ok: true, row, bytes: size, heldBytes: Math.max(64, size - dropped) };
 }
 
 /** The value as the column's type, or undefined when it is not of that type (it then stays in `data`). */

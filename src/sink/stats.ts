@@ -28,6 +28,7 @@ export class SinkStats {
       `buffered ${gauges.bufferedRows}`, `batches in flight ${gauges.inFlight}`,
       `partitions ${gauges.assigned}${gauges.paused ? ` (${gauges.paused} paused)` : ''}`,
       ...(this.dbFailures ? [`db retries ${this.dbFailures}`] : []),
+      memoryLine(),
     ].join(' · ');
   }
 
@@ -39,4 +40,11 @@ export class SinkStats {
       rows_per_sec: Math.round(this.rows / Math.max(seconds, 0.001)),
     };
   }
+}
+
+/** Resident memory and its JavaScript part (the heap and the Buffers it holds), in MB. */
+function memoryLine(): string {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1_048_576);
+  return `rss ${mb(m.rss)} MB (heap ${mb(m.heapUsed)}, buffers ${mb(m.arrayBuffers)})`;
 }

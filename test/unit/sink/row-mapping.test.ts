@@ -25,6 +25,8 @@ describe('mapRecord', () => {
       kafka_topic: 'pages', kafka_partition: 2, kafka_offset: 7, kafka_timestamp: new Date(1_700_000_000_500),
     });
     expect(mapped.bytes).toBe(Buffer.byteLength(JSON.stringify(page)));
+    // The body is left out, so not held.
+    expect(mapped.heldBytes).toBe(Buffer.byteLength(JSON.stringify(page)) - page.body.length);
   });
 
   test('--bodies text keeps the body; crawl fields and canonical fill their columns when present', () => {
