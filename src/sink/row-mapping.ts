@@ -89,6 +89,9 @@ export function mapRecord(message: SourceMessage, opts: MappingOptions): MappedR
       if (value !== undefined) row[i] = value;
     }
   }
+  // An extractions record names the page's canonical URL in its built-in metadata (it also stays in data).
+  const page = record.page;
+  if (row[COLUMN_INDEX.canonical!] === null && isObject(page) && typeof page.canonical_url === 'string') row[COLUMN_INDEX.canonical!] = page.canonical_url;
   if (row[COLUMN_INDEX.host!] === null && typeof row[COLUMN_INDEX.url!] === 'string') row[COLUMN_INDEX.host!] = hostKey(row[COLUMN_INDEX.url!] as string);
   // Which fetch is newest is decided by fetched_at: a record without one is as new as its Kafka timestamp.
   if (row[COLUMN_INDEX.fetched_at!] === null) row[COLUMN_INDEX.fetched_at!] = new Date(message.timestamp);

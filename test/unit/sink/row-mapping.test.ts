@@ -46,6 +46,20 @@ describe('mapRecord', () => {
     expect(row.data).toEqual({ title: 'T', price: 9.5, status: '200' });
   });
 
+  test('an extractions record (as src/extract writes it): typed columns, canonical from its page metadata, the rest in data', () => {
+    const extraction = {
+      url: 'https://shop.example/p/1', final_url: 'https://shop.example/p/1', host: 'shop.example', fetched_at: 1_700_000_003_000, status: 200,
+      rule_set: 'product', fields: { price: 9.5 }, items: [], page: { title: 'P', canonical_url: 'https://shop.example/p/1' }, json: null, errors: [],
+      extractor_version: 'kscrape/0.1.0', extracted_at: 1_700_000_004_000, worker: 'x1',
+    };
+    const mapped = mapRecord(message(extraction, { topic: 'extractions' }), { ...opts, source: 'extractions' });
+    if (!mapped.ok) throw new Error(mapped.detail);
+    const row = asObject(mapped.row);
+    expect([row.url, row.host, row.status, row.fetched_at, row.canonical, row.worker]).toEqual([extraction.url, 'shop.example', 200, new Date(extraction.fetched_at), extraction.url, 'x1']);
+    const { url: _u, final_url: _f, host: _h, fetched_at: _t, status: _s, worker: _w, ...rest } = extraction;
+    expect(row.data).toEqual(rest);
+  });
+
   test('an error record: failed_at is the time, envelope fields come from original', () => {
     const original = { url: 'https://b.example/x', host: 'b.example', customer_id: 'c', priority: 0, discovered_at: 1, attempt: 0, crawl_id: 'k', depth: 1 };
     const mapped = mapRecord(message({ url: original.url, reason: 'http-status', status: 404, detail: 'Not Found', original, failed_at: 1_700_000_002_000, worker: 'w' }, { topic: 'errors' }), { ...opts, source: 'errors' });
