@@ -72,6 +72,10 @@ export class Loader {
   /** Loads the batch; throws (after rolling back) when the database failed: the caller retries the same batch. */
   async load(batch: PartitionBatch): Promise<LoadResult> {
     const client = await this.opts.pool.connect();
+    // A connection that dies between two statements emits 'error' on the client (the pool listens only while it is
+    // idle); unheard, that would end the process. The next statement fails too, and the batch is retried.
+    const onError = (): void => undefined;
+    client.on('error', onError);
     let failure: unknown;
     try {
       await this.ensureStage(client);
@@ -92,6 +96,7 @@ export class Loader {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(failure !== undefined && brokenConnection(failure) ? (failure as Error) : undefined);
     }
   }

@@ -35,6 +35,7 @@ test('PostgreSQL stopped twice mid-load and started again: retried, nothing lost
       await server.start();
     }
     const end = await Promise.race([sink.exited, sleep(180_000).then(() => undefined)]);
+    if (end?.code !== 0) console.error(sink.lines.slice(-15).map((l) => l.text).join('\n'));
     expect(end?.code).toBe(0);
   } finally {
     await stopKscrape(sink, 'SIGKILL');
