@@ -33,6 +33,7 @@ const COMMANDS: [name: string, load: () => Promise<CommandRegistrar>][] = [
   ['completion', async () => (await import('./commands/completion.js')).registerCompletionCommand],
   ['work', async () => (await import('./commands/work.js')).registerWorkCommand],
   ['crawl', async () => (await import('./commands/crawl.js')).registerCrawlCommand],
+  ['sink', async () => (await import('./commands/sink.js')).registerSinkCommand],
 ];
 
 /**

@@ -51,6 +51,14 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/i, `$1${REDACTED}@`);
 }
 
+/**
+ * Masks the password of a PostgreSQL connection string, in URL form (`postgres://u:pw@h/db`) or keyword form
+ * (`host=h password=pw` or `password='p w'`).
+ */
+export function redactDsn(dsn: string): string {
+  return redactUrl(dsn).replace(/(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']+)/gi, `$1${REDACTED}`);
+}
+
 export function scrubSecrets(text: string): string {
   let out = redactUrlsIn(text);
   for (const secret of knownSecrets) {

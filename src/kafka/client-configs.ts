@@ -13,6 +13,7 @@
  * - transactional worker producer (`work --eos`): `transactionalProducerConfig` (the worker's, stable transactional.id)
  * - worker consumer (`work`): `workerConsumerConfig` (cooperative-sticky, or KIP-848 with `--group-protocol
  *   consumer`; read_committed with --eos)
+ * - sink consumer (`sink postgres`): `sinkConsumerConfig` (the worker's, read_committed, bigger client batches)
  * - dlq retry producer and consumer (plain and --eos): producer / consumer roles, `dlqRetryProducerSettings`,
  *   `dlqRetryConsumerSettings`
  * - lag reader, dlq stats, the audit's sample: consumer role, `assignedReaderConfig` (an assign-only reader)
@@ -146,6 +147,15 @@ export function workerConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'ov
     config['partition.assignment.strategy'] = 'cooperative-sticky';
   }
   return { ...config, ...ctx.overrides, ...(eos ? { 'isolation.level': 'read_committed' } : {}) };
+}
+
+/**
+ * The sink's consumer (`sink postgres`): the worker's group settings; read_committed, so records of aborted
+ * transactions (`work --eos`) never reach a table; and larger client-side batches (a database batch holds
+ * thousands of records, the client's default hands over 32 at a time).
+ */
+export function sinkConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'overrides'>, protocol: 'classic' | 'consumer'): KafkaConfig {
+  return { 'js.consumer.max.batch.size': 1000, ...workerConsumerConfig(ctx, protocol, true) };
 }
 
 /**

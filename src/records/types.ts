@@ -62,7 +62,9 @@ export type ErrorReason =
   | 'invalid-url'
   | 'max-attempts'
   | 'too-large'
-  | 'noindex';
+  | 'noindex'
+  /** `sink postgres` could not store the record (a value PostgreSQL refuses, e.g. a NUL character). */
+  | 'unloadable';
 
 /** errors topic. Key: the URL (or the raw key for malformed input). */
 export interface ErrorRecord {

@@ -23,6 +23,12 @@ export interface SessionHandlers {
    * already took them (this member's session expired), so nothing can be committed for them any more.
    */
   onRevoke(partitions: number[], how?: { lost: boolean }): Promise<void>;
+  /**
+   * Where newly assigned partitions start, when the reader keeps its positions outside Kafka (`sink postgres`
+   * stores them with its rows): the assignment waits for the answer; a partition left out starts at the group's
+   * committed offset.
+   */
+  startPositions?(partitions: number[]): Promise<Map<number, number>>;
 }
 
 export interface ConsumerSessionOptions {
@@ -47,12 +53,15 @@ export class ConsumerSession {
 
   constructor(private readonly opts: ConsumerSessionOptions) {
     this.timeoutMs = opts.callTimeoutMs ?? 30_000;
-    const rebalance = async (err: { code: number }, assignment: { topic: string; partition: number }[], fns?: { assignmentLost?: () => boolean }) => {
+    const rebalance = async (err: { code: number }, assignment: { topic: string; partition: number }[], fns?: { assignmentLost?: () => boolean }): Promise<{ topic: string; partition: number; offset?: number }[] | undefined> => {
       const partitions = assignment.filter((a) => a.topic === opts.topic).map((a) => a.partition);
       if (err.code === ASSIGN) {
         for (const p of partitions) this.assignedSet.add(p);
         opts.logger.debug(`assigned partitions ${partitions.join(',') || '(none)'}`);
         opts.handlers.onAssign(partitions);
+        const positions = opts.handlers.startPositions ? await opts.handlers.startPositions(partitions) : undefined;
+        // Returning the assignment with offsets makes the client assign from there (its "alternate assignment").
+        if (positions?.size) return assignment.map((a) => (a.topic === opts.topic && positions.has(a.partition) ? { ...a, offset: positions.get(a.partition) } : a));
       } else {
         const lost = fns?.assignmentLost?.() ?? false;
         opts.logger.debug(`${lost ? 'lost' : 'revoking'} partitions ${partitions.join(',') || '(none)'}`);
@@ -65,6 +74,7 @@ export class ConsumerSession {
           }
         }
       }
+      return undefined;
     };
     this.consumer = createConsumer({ config: opts.config, logger: opts.logger }, {
       'group.id': opts.group,

@@ -25,8 +25,10 @@ export interface StatusReporter {
   stop(finalLine?: string): void;
 }
 
-export function startStatusReporter(opts: {
-  snapshot(): WorkerSnapshot;
+/** What the line shows: the worker's snapshot, or another command's own line (`sink postgres`). */
+export type StatusSource = { snapshot(): WorkerSnapshot } | { line(): string };
+
+export function startStatusReporter(opts: StatusSource & {
   intervalMs: number;
   logger: Logger;
   /** Live line (ora) instead of periodic log lines. */
@@ -38,7 +40,7 @@ export function startStatusReporter(opts: {
     spinner = ora({ text: 'starting…', stream: process.stderr }).start();
   }
   const tick = () => {
-    const line = formatStatus(opts.snapshot());
+    const line = 'line' in opts ? opts.line() : formatStatus(opts.snapshot());
     if (spinner) spinner.text = line;
     else opts.logger.info(`status: ${line}`);
   };

@@ -83,6 +83,13 @@ export const RUN_SPECS: RunSpec[] = [
   { match: 'work --max-messages 10000 --idle-exit 30s', chain: 'pipeline', check: (_r, sb) => {
     expect(json(readFileSync(join(sb.dir, 'summary.json'), 'utf8'))).toMatchObject({ pages: PRODUCED - 2, errors: 1, dlq: 1, limiter: { fallbackActivations: 0, redisErrors: 0, redisTimeouts: 0, fallbackGrants: 0 } });
   } },
+  // the pages so far into PostgreSQL (a database of the run's own), then the table and the sink's lag
+  { match: 'sink postgres --from pages --dsn postgres://postgres@127.0.0.1:5432/crawl --idle-exit 30s --json', chain: 'pipeline',
+    check: (r) => expect(json(r.stdout)).toMatchObject({ table: 'kscrape_pages', mode: 'upsert', consumed: PRODUCED - 2, rows: PRODUCED - 2, rejected: 0 }) },
+  { match: '--dsn postgres://postgres@127.0.0.1:5432/crawl --check', chain: 'pipeline', check: (r) => {
+    expect(r.stdout).toMatch(/^table kscrape_pages: upsert mode, schema version 1, \d+ rows/);
+    expect(r.stdout).toMatch(/^group sink-pages on \S+pages: lag 0$/m);
+  } },
   // the local test site: three fresh URLs of shop.test, fetched 200 ms apart by the one worker of the group
   { match: 'work --resolve shop.test:80:127.0.1.5', chain: 'pipeline', stopAfterMs: 8_000,
     given: (sb) => `printf '%s\\n' ${[5, 6, 7].map((n) => `${sb.origin['shop.test']}/p/${n}`).join(' ')} | kscrape produce - 2>/dev/null`,

@@ -14,6 +14,7 @@
  *   --metrics-port 9464                  -> a free port
  *   --idle-exit 30s                      -> --idle-exit 2s (the suite has no 30 s to wait)
  *   /tmp/lag.json, "${fpath[1]}"          -> files in the temp folder
+ *   postgres://postgres@127.0.0.1:5432/crawl -> a database of this run's own on KSCRAPE_TEST_PG_DSN's server
  *   kscrape ... work, kscrape sitemap    -> also --resolve for the site names the line does not pin, and
  *                                           --allow-cidr 127.0.1.0/24: every name a worker meets is loopback
  */
@@ -30,6 +31,7 @@ import { cliEnv } from './cli.js';
 import { withAdmin } from './kafka.js';
 import { testBrokers, testRedisUrl, uniqueName } from './env.js';
 import { routes, startTarget, type Target } from './http-targets.js';
+import { createTestDatabase } from './postgres.js';
 
 const BIN_DIR = fileURLToPath(new URL('../../bin', import.meta.url));
 const SITE_ADDRESSES = { 'shop.test': '127.0.1.5', 'blog.test': '127.0.1.6', 'cdn.test': '127.0.1.7' } as const;
@@ -67,6 +69,7 @@ export async function openSandbox(): Promise<Sandbox> {
     origin[name] = `http://${name}:${port[name]}`;
   }
   writeInputs(dir, origin);
+  const database = await createTestDatabase('sink_readme');
   const resolves = Object.entries(SITE_ADDRESSES).map(([name, address]) => ({ name, flag: `--resolve ${name}:${port[name as SiteName]}:${address}` }));
   const rewrites: [RegExp, string | ((...m: string[]) => string)][] = [
     [/\b(127\.0\.0\.1:9092|kafka-1:9092)\b/g, testBrokers()],
@@ -80,6 +83,7 @@ export async function openSandbox(): Promise<Sandbox> {
     [/--metrics-port 9464/g, `--metrics-port ${metricsPort}`],
     [/--idle-exit 30s/g, '--idle-exit 2s'],
     [/\/tmp\/lag\.json/g, `${dir}/lag.json`],
+    [/postgres:\/\/postgres@127\.0\.0\.1:5432\/crawl/g, database.dsn],
     [/"\$\{fpath\[1\]\}/g, `"${dir}/zfunc`],
     [/(\bkscrape\b[^|;&\n]*?\s(?:work|sitemap)\b)([^|;&\n]*)/g, (_m, head: string, rest: string) => {
       const pins = resolves.filter((r) => !rest.includes(`--resolve ${r.name}:`)).map((r) => r.flag);
@@ -95,6 +99,7 @@ export async function openSandbox(): Promise<Sandbox> {
     close: async () => {
       await Promise.all(sites.map((s) => s.close()));
       rmSync(dir, { recursive: true, force: true });
+      await database.drop().catch((err: Error) => console.warn(`readme examples: database ${database.name} left behind: ${err.message}`));
       await removeLeftovers(prefix);
     },
   };

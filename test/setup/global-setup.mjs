@@ -33,6 +33,8 @@ export default async function globalSetup() {
   globalThis.__kscrapeRedisStarted = Boolean(redis.pid);
   globalThis.__kscrapeRedisDir = stateDir;
   log(`Redis at ${redis.url}${redis.pid ? ' (started for the tests)' : ''}\n`);
+  // PostgreSQL (the sink's tests): the server scripts/setup.sh installs; tests create and drop their own databases.
+  process.env.KSCRAPE_TEST_PG_DSN ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
 /** Stops brokers left behind by runs that were killed before their teardown (their pid is gone). */

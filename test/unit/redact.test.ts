@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { clearRegisteredSecrets, redactConfig, redactUrl, registerConfigSecrets, scrubSecrets } from '../../src/redact.js';
+import { clearRegisteredSecrets, redactConfig, redactDsn, redactUrl, registerConfigSecrets, scrubSecrets } from '../../src/redact.js';
 import { createLogger } from '../../src/log.js';
 
 afterEach(() => clearRegisteredSecrets());
@@ -35,5 +35,12 @@ describe('redaction', () => {
     log.debug('dump {"sasl.password":"topsecret-value"}');
     expect(lines.join('')).not.toContain('topsecret-value');
     expect(lines).toHaveLength(2);
+  });
+
+  test('PostgreSQL DSNs: the password is masked in URL and keyword form, nothing else', () => {
+    expect(redactDsn('postgres://app:s3cr%40t@127.0.0.1:5432/db?sslmode=disable')).toBe('postgres://app:[redacted]@127.0.0.1:5432/db?sslmode=disable');
+    expect(redactDsn('postgresql://127.0.0.1/db')).toBe('postgresql://127.0.0.1/db');
+    expect(redactDsn("host=127.0.0.1 user=app password=pw123 dbname=x")).toBe('host=127.0.0.1 user=app password=[redacted] dbname=x');
+    expect(redactDsn("host=h password='p w\\'x' port=1")).toBe('host=h password=[redacted] port=1');
   });
 });

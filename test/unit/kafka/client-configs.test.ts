@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { resolveGlobalOptions } from '../../../src/context/global-context.js';
 import {
   CLIENT_ROLES, DELIVERY_TIMEOUT_MS, ROLE_DEFAULTS, assignedReaderConfig, bulkProducerConfig, bulkProducerSettings, describeRoleDefaults, produceTransactionTimeoutMs, produceTransactionalId,
-  dlqRetryConsumerSettings, dlqRetryProducerSettings, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig,
+  dlqRetryConsumerSettings, dlqRetryProducerSettings, sinkConsumerConfig, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig,
 } from '../../../src/kafka/client-configs.js';
 import { clearRegisteredSecrets, scrubSecrets } from '../../../src/redact.js';
 import { createLogger } from '../../../src/log.js';
@@ -155,5 +155,12 @@ describe('the readers and the --eos worker consumer', () => {
     expect(workerConsumerConfig(ctx, 'classic', true)['isolation.level']).toBe('read_committed');
     expect(workerConsumerConfig(ctx, 'consumer', true)).toMatchObject({ 'group.protocol': 'consumer', 'isolation.level': 'read_committed' });
     expect(workerConsumerConfig(ctx, 'classic')['isolation.level']).toBe('read_uncommitted');
+  });
+
+  test('the sink consumer: read_committed whatever -X says, bigger client batches unless -X sets them', () => {
+    const plain = resolveGlobalOptions({}, {}, quiet);
+    expect(sinkConsumerConfig(plain, 'classic')).toMatchObject({ 'isolation.level': 'read_committed', 'js.consumer.max.batch.size': 1000, 'partition.assignment.strategy': 'cooperative-sticky' });
+    const x = resolveGlobalOptions({ property: ['isolation.level=read_uncommitted', 'js.consumer.max.batch.size=200'] }, {}, quiet);
+    expect(sinkConsumerConfig(x, 'classic')).toMatchObject({ 'isolation.level': 'read_committed', 'js.consumer.max.batch.size': '200' });
   });
 });

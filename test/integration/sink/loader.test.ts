@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type pg from 'pg';
+import { createLogger } from '../../../src/log.js';
+import { createPool, ensureSchema } from '../../../src/sink/database.js';
+import { Loader, type BatchEntry, type Reject } from '../../../src/sink/loader.js';
+import { readStoredOffsets } from '../../../src/sink/offset-store.js';
+import { mapRecord, type SourceMessage } from '../../../src/sink/row-mapping.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+
+const logger = createLogger({ level: 'quiet' });
+let db: TestDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase('sink_loader');
+  pool = createPool({ connectionString: db.dsn, connections: 2, statementTimeoutMs: 30_000, logger });
+});
+afterAll(async () => {
+  await pool.end();
+  await db.drop();
+});
+
+const page = (url: string, fetchedAt: number, extra: object = {}) => ({
+  url, final_url: url, status: 200, content_type: 'text/html', headers: { a: '1' }, body: 'b', truncated: false,
+  bytes: 1, fetched_at: fetchedAt, elapsed_ms: 5, customer_id: 'c', worker: 'w', ...extra,
+});
+
+function entries(partition: number, firstOffset: number, records: object[]): { partition: number; entries: BatchEntry[]; nextOffset: number } {
+  const list = records.map((r, i): BatchEntry => {
+    const message: SourceMessage = { topic: 'pages', partition, offset: firstOffset + i, timestamp: 1_700_000_000_000, key: null, value: JSON.stringify(r) };
+    const mapped = mapRecord(message, { source: 'pages', bodies: 'none', maxRowBytes: 1 << 20 });
+    return mapped.ok ? { message, row: mapped.row, reject: undefined } : { message, row: undefined, reject: { message, reason: mapped.reason, detail: mapped.detail } };
+  });
+  return { partition, entries: list, nextOffset: firstOffset + records.length };
+}
+
+describe('loader against PostgreSQL', () => {
+  test('schema: created once, then nothing to migrate; another mode on the same table is refused', async () => {
+    expect(await ensureSchema(pool, { table: 'pages_u', mode: 'upsert', source: 'pages' }, logger)).toBe(1);
+    expect(await ensureSchema(pool, { table: 'pages_u', mode: 'upsert', source: 'pages' }, logger)).toBe(0);
+    await expect(ensureSchema(pool, { table: 'pages_u', mode: 'append', source: 'pages' }, logger)).rejects.toThrow(/created for --mode upsert/);
+  });
+
+  test('upsert: the newest fetch wins whatever order batches arrive in; a replayed batch changes nothing', async () => {
+    await ensureSchema(pool, { table: 'pages_u2', mode: 'upsert', source: 'pages' }, logger);
+    const rejects: Reject[] = [];
+    const loader = new Loader({ pool, table: 'pages_u2', mode: 'upsert', offsets: { group: 'g', topic: 'pages' }, deliverRejects: async (r) => { rejects.push(...r); } });
+    // Partition 1 holds the newer fetch of /a and loads first; partition 0 brings an older one later.
+    expect(await loader.load(entries(1, 0, [page('https://x.test/a', 2_000), page('https://x.test/b', 1_000)]))).toMatchObject({ rows: 2, skipped: 0, nextOffset: 2 });
+    expect(await loader.load(entries(0, 10, [page('https://x.test/a', 1_000, { status: 500 }), page('https://x.test/a', 1_500, { status: 404 })]))).toMatchObject({ rows: 2, nextOffset: 12 });
+    const rows = await db.query<{ url: string; status: number; fetched_at: Date; kafka_partition: number }>('SELECT url, status, fetched_at, kafka_partition FROM pages_u2 ORDER BY url');
+    expect(rows.map((r) => [r.url, r.status, r.fetched_at.getTime(), r.kafka_partition])).toEqual([['https://x.test/a', 200, 2_000, 1], ['https://x.test/b', 200, 1_000, 1]]);
+    // A newer one replaces it.
+    await loader.load(entries(0, 12, [page('https://x.test/a', 3_000, { status: 301 })]));
+    // The same batch again (a redelivery after a crash): below the stored offset, skipped.
+    expect(await loader.load(entries(0, 10, [page('https://x.test/a', 9_000, { status: 500 })]))).toMatchObject({ rows: 0, skipped: 1, nextOffset: 13 });
+    const after = await db.query<{ status: number }>("SELECT status FROM pages_u2 WHERE url = 'https://x.test/a'");
+    expect(after.map((r) => r.status)).toEqual([301]);
+    expect([...(await readStoredOffsets(pool, { group: 'g', topic: 'pages' }))].sort()).toEqual([[0, 13], [1, 2]]);
+    expect(rejects).toEqual([]);
+  });
+
+  test('append: one row per record; a partly replayed batch stores only the new records', async () => {
+    await ensureSchema(pool, { table: 'pages_a', mode: 'append', source: 'pages' }, logger);
+    const loader = new Loader({ pool, table: 'pages_a', mode: 'append', offsets: { group: 'ga', topic: 'pages' }, deliverRejects: async () => undefined });
+    await loader.load(entries(0, 0, [page('https://x.test/a', 1), page('https://x.test/a', 2), page('https://x.test/b', 3)]));
+    expect(await loader.load(entries(0, 1, [page('https://x.test/a', 2), page('https://x.test/b', 3), page('https://x.test/c', 4)]))).toMatchObject({ rows: 1, skipped: 2, nextOffset: 4 });
+    const rows = await db.query<{ kafka_offset: string; url: string }>('SELECT kafka_offset, url FROM pages_a ORDER BY kafka_offset');
+    expect(rows.map((r) => [Number(r.kafka_offset), r.url])).toEqual([[0, 'https://x.test/a'], [1, 'https://x.test/a'], [2, 'https://x.test/b'], [3, 'https://x.test/c']]);
+  });
+
+  test('poison: malformed and refused rows are rejected with their reason, the rest of the batch is stored', async () => {
+    await ensureSchema(pool, { table: 'pages_p', mode: 'upsert', source: 'pages' }, logger);
+    const rejects: Reject[] = [];
+    const loader = new Loader({ pool, table: 'pages_p', mode: 'upsert', offsets: { group: 'gp', topic: 'pages' }, deliverRejects: async (r) => { rejects.push(...r); } });
+    const batch = entries(0, 0, [page('https://x.test/1', 1), page('https://x.test/nul', 1, { content_type: 'text/\u0000html' }), page('https://x.test/3', 1), page('https://x.test/4', 1, { headers: { 'x-bad': 'a\u0000b' } }), page('https://x.test/5', 1)]);
+    batch.entries.push({ message: { topic: 'pages', partition: 0, offset: 5, timestamp: 0, key: null, value: '{nope' }, row: undefined, reject: { message: { topic: 'pages', partition: 0, offset: 5, timestamp: 0, key: null, value: '{nope' }, reason: 'malformed', detail: 'not JSON' } });
+    batch.nextOffset = 6;
+    expect(await loader.load(batch)).toMatchObject({ rows: 3, rejects: 3, nextOffset: 6 });
+    expect(rejects.map((r) => [r.message.offset, r.reason]).sort()).toEqual([[1, 'unloadable'], [3, 'unloadable'], [5, 'malformed']]);
+    expect(rejects.find((r) => r.message.offset === 1)?.detail).toMatch(/PostgreSQL refused the row/);
+    const rows = await db.query<{ url: string }>('SELECT url FROM pages_p ORDER BY url');
+    expect(rows.map((r) => r.url)).toEqual(['https://x.test/1', 'https://x.test/3', 'https://x.test/5']);
+  });
+
+  test('a reject that cannot be delivered rolls the whole batch back (retried later, nothing committed)', async () => {
+    await ensureSchema(pool, { table: 'pages_r', mode: 'append', source: 'pages' }, logger);
+    const loader = new Loader({ pool, table: 'pages_r', mode: 'append', offsets: { group: 'gr', topic: 'pages' }, deliverRejects: async () => { throw new Error('errors topic away'); } });
+    const batch = entries(0, 0, [page('https://x.test/1', 1), page('https://x.test/2', 1, { content_type: 'a\u0000' })]);
+    await expect(loader.load(batch)).rejects.toThrow('errors topic away');
+    expect(await db.query('SELECT 1 FROM pages_r')).toHaveLength(0);
+    expect((await readStoredOffsets(pool, { group: 'gr', topic: 'pages' })).size).toBe(0);
+  });
+});

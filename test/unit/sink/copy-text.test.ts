@@ -1,0 +1,20 @@
+import { describe, expect, test } from '@jest/globals';
+import { copyCell, copyLine } from '../../../src/sink/copy-text.js';
+
+describe('COPY text format', () => {
+  test('NULL, numbers, booleans and times', () => {
+    expect([null, 42, true, false, new Date(0)].map(copyCell)).toEqual(['\\N', '42', 't', 'f', '1970-01-01T00:00:00.000Z']);
+  });
+
+  test('the four special characters are escaped, nothing else', () => {
+    expect(copyCell('a\\b\nc\rd\te "é" ,;')).toBe('a\\\\b\\nc\\rd\\te "é" ,;');
+  });
+
+  test('objects are JSON, escaped like text', () => {
+    expect(copyCell({ a: 'x\ny', b: '\\' })).toBe('{"a":"x\\\\ny","b":"\\\\\\\\"}');
+  });
+
+  test('a line is tab-separated and ends with a newline', () => {
+    expect(copyLine(['u', null, 3])).toBe('u\t\\N\t3\n');
+  });
+});
