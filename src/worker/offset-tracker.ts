@@ -11,27 +11,34 @@ export class PartitionOffsets {
   private head = 0;
   /** One past the highest offset ever tracked: the commit position once everything is finished. */
   private next: number;
+  /** When the commit position last moved (epoch ms): how long a stuck one has been stuck. */
+  positionSince: number;
 
-  constructor(startOffset = -1) {
+  constructor(startOffset = -1, now = Date.now()) {
     this.next = startOffset;
+    this.positionSince = now;
   }
 
   /** Registers a consumed offset. Returns false for an offset at or below one already seen (a redelivery). */
-  track(offset: number): boolean {
+  track(offset: number, now = Date.now()): boolean {
     if (offset < this.next) return false;
+    const before = this.commitPosition();
     this.offsets.push(offset);
     this.next = offset + 1;
+    if (this.commitPosition() !== before) this.positionSince = now;
     return true;
   }
 
   /** Marks an offset finished (its outcome delivered). Offsets outside what is tracked are ignored. */
-  finish(offset: number): void {
+  finish(offset: number, now = Date.now()): void {
     if (this.head >= this.offsets.length || offset < this.offsets[this.head]! || offset >= this.next) return;
+    const before = this.commitPosition();
     this.finished.add(offset);
     while (this.head < this.offsets.length && this.finished.has(this.offsets[this.head]!)) {
       this.finished.delete(this.offsets[this.head]!);
       this.head++;
     }
+    if (this.commitPosition() !== before) this.positionSince = now;
     // Compact now and then so the array does not grow with the partition's history.
     if (this.head > 1024 && this.head * 2 > this.offsets.length) {
       this.offsets.splice(0, this.head);
@@ -107,4 +114,22 @@ export class OffsetTracker {
     for (const p of this.partitions.values()) n += p.pending();
     return n;
   }
+
+  /** Each partition's commit position, what the coordinator confirmed, what is unfinished, and since when. */
+  positions(): PositionState[] {
+    return [...this.partitions].map(([partition, p]) => ({
+      partition, position: p.commitPosition(), committed: this.committed.get(partition), pending: p.pending(), since: p.positionSince,
+    }));
+  }
+}
+
+export interface PositionState {
+  partition: number;
+  /** The lowest unfinished offset (-1 before anything was tracked). */
+  position: number;
+  /** The position the coordinator last confirmed, if any. */
+  committed: number | undefined;
+  pending: number;
+  /** When `position` last moved (epoch ms). */
+  since: number;
 }

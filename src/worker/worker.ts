@@ -53,6 +53,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   });
   const router = new OutcomeRouter({
     producer: opts.producer, logger, stats, maxRecordBytes: opts.maxRecordBytes,
+    ...(opts.deliveryReportTimeoutMs ? { deliveryReportTimeoutMs: opts.deliveryReportTimeoutMs } : {}),
     ...(opts.transactor ? { transactor: opts.transactor } : {}),
     ...(opts.onUrlFinished ? { onUrlFinished: opts.onUrlFinished } : {}),
     onFinished: (item) => {
