@@ -14,19 +14,42 @@ export class PartitionOffsets {
   /** When the commit position last moved (epoch ms): how long a stuck one has been stuck. */
   positionSince: number;
 
+  /**
+   * Offsets the partition's previous owner finished above the committed offset (its hand-over note,
+   * finished-above.ts): tracked as finished on arrival, never handed out.
+   */
+  private finishedBefore: ReadonlySet<number> = new Set();
+
   constructor(startOffset = -1, now = Date.now()) {
     this.next = startOffset;
     this.positionSince = now;
   }
 
-  /** Registers a consumed offset. Returns false for an offset at or below one already seen (a redelivery). */
+  /** Sets the previous owner's finished offsets (before the first message arrives). */
+  skipFinished(offsets: ReadonlySet<number>): void {
+    this.finishedBefore = offsets;
+  }
+
+  /**
+   * Registers a consumed offset. Returns false for an offset at or below one already seen (a redelivery) and
+   * for one the previous owner finished (registered as finished: nothing to do but let the position pass it).
+   */
   track(offset: number, now = Date.now()): boolean {
     if (offset < this.next) return false;
     const before = this.commitPosition();
     this.offsets.push(offset);
     this.next = offset + 1;
+    if (this.finishedBefore.has(offset)) {
+      this.finish(offset, now);
+      return false;
+    }
     if (this.commitPosition() !== before) this.positionSince = now;
     return true;
+  }
+
+  /** Finished offsets above the commit position, ascending (what a hand-over tells the next owner). */
+  finishedAbove(): number[] {
+    return [...this.finished].sort((a, b) => a - b);
   }
 
   /** Marks an offset finished (its outcome delivered). Offsets outside what is tracked are ignored. */
@@ -101,6 +124,14 @@ export class OffsetTracker {
       if (offset >= 0 && offset !== this.committed.get(partition)) out.push({ partition, offset });
     }
     return out;
+  }
+
+  /** Every partition's current commit position (moved or not), for a hand-over commit. */
+  positionsOf(only: readonly number[]): { partition: number; offset: number }[] {
+    return only.flatMap((partition) => {
+      const offset = this.partitions.get(partition)?.commitPosition() ?? -1;
+      return offset >= 0 ? [{ partition, offset }] : [];
+    });
   }
 
   markCommitted(entries: readonly { partition: number; offset: number }[]): void {

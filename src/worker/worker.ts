@@ -89,8 +89,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       config: opts.consumerConfig, topic: opts.topics.urls, group: opts.group, logger,
       handlers: {
         onBatch: (partition, messages) => intake.onBatch(partition, messages),
-        onAssign: (partitions) => {
-          commits.onAssign(partitions);
+        onAssign: async (partitions) => {
+          await commits.onAssign(partitions);
           intake.onAssign(partitions);
         },
         onRevoke: (partitions, how) => commits.onRevoke(partitions, how),

@@ -14,7 +14,7 @@ function setup(opts: { schedulerIdle?: boolean; shutdownTimeoutMs?: number } = {
   let sessions = 0;
   const commits = {
     closing: false,
-    commitNow: async () => undefined,
+    commitNow: async () => true,
     commitAndConfirm: async (partitions: number[]) => { events.push(`confirm ${partitions.join(',')}`); return true; },
     onRevoke: async (partitions: number[]) => { events.push(`revoke ${partitions.join(',')}`); },
   };
