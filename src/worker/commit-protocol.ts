@@ -9,7 +9,7 @@ import type { Consumer } from '../kafka/index.js';
 import { errorMessage } from '../errors.js';
 import type { CommitEntry } from './consumer-session.js';
 import { decodeFinishedAbove, encodeFinishedAbove } from './finished-above.js';
-import type { OffsetTracker } from './offset-tracker.js';
+import type { OffsetTracker, PartitionOffsets } from './offset-tracker.js';
 import type { WorkerStats } from './stats.js';
 import type { Transactor } from './transactor.js';
 
@@ -45,6 +45,12 @@ export class CommitProtocol {
   private finishedSinceCommit = 0;
   private readonly inFlightByPartition = new Map<number, Set<Promise<void>>>();
   private commitRound: Promise<boolean> = Promise.resolve(true);
+  /**
+   * Partitions given back without a confirmed commit (lost, or the coordinator away): what this worker finished
+   * on them, kept so that if the group hands them back (same member, same assignment once a coordinator answers)
+   * it commits past that work instead of fetching it again. At-least-once only; one entry per partition at most.
+   */
+  private readonly uncommitted = new Map<number, PartitionOffsets>();
 
   constructor(private readonly opts: CommitProtocolOptions) {}
 
@@ -148,18 +154,29 @@ export class CommitProtocol {
     // Tracked at once; the notes are added before the client fetches (it waits for this callback).
     const assigned = partitions.map((p) => [p, tracker.assign(p)] as const);
     let notes = new Map<number, Set<number>>();
+    const committedOffsets = new Map<number, number>();
     if (!transactor && partitions.length) {
       try {
         const stored = await this.opts.session().committed(partitions, this.opts.handOverReadTimeoutMs ?? 5_000);
         notes = new Map(stored.map((c) => [c.partition, decodeFinishedAbove(c.metadata, c.offset)]));
+        // -1001 (none committed yet): the consumer starts at the log start, and so may the skip.
+        for (const c of stored) committedOffsets.set(c.partition, Math.max(0, c.offset));
       } catch (err) {
         logger.warn(`could not read the hand-over notes of partitions ${partitions.join(',')} (their finished URLs may be fetched again): ${errorMessage(err)}`);
       }
     }
     for (const [p, offsets] of assigned) {
-      const skip = notes.get(p);
-      if (!skip?.size) continue;
-      logger.debug(`partition ${p}: ${skip.size} URLs above the committed offset were finished by the previous owner; not fetched again`);
+      let skip = notes.get(p) ?? new Set<number>();
+      const mine = this.uncommitted.get(p);
+      this.uncommitted.delete(p);
+      const from = committedOffsets.get(p);
+      if (mine && from !== undefined) {
+        const before = skip.size;
+        skip = new Set([...skip, ...mine.finishedFrom(from)]);
+        if (skip.size > before) logger.info(`partition ${p} is back: ${skip.size - before} URLs this worker finished while it could not commit are committed now, not fetched again`);
+      }
+      if (!skip.size) continue;
+      logger.debug(`partition ${p}: ${skip.size} URLs above the committed offset ${from ?? '?'} are finished already; not fetched again`);
       offsets.skipFinished(skip);
     }
   }
@@ -178,17 +195,21 @@ export class CommitProtocol {
     if (how.lost) {
       // The group gave them away already (this member's session expired: the coordinator was unreachable). A
       // commit cannot succeed, and waiting here only delays the rejoin: the next owner starts from the last commit.
-      logger.warn(`partitions ${mine.join(',')} lost (session expired); the next owner repeats what was not committed`);
-      this.forget(mine);
+      logger.warn(`partitions ${mine.join(',')} lost (session expired); if they come back here, what was finished is committed, else the next owner repeats what was not committed`);
+      this.forget(mine, true);
       return;
     }
     await this.waitForPartitions(mine, this.opts.revokeTimeoutMs);
-    if (!(await this.commitAndConfirm(mine, 5_000))) logger.warn(`final commit of partitions ${mine.join(',')} not confirmed: the next owner may repeat some URLs`);
-    this.forget(mine);
+    const confirmed = await this.commitAndConfirm(mine, 5_000);
+    if (!confirmed) logger.warn(`final commit of partitions ${mine.join(',')} not confirmed: the next owner may repeat some URLs`);
+    this.forget(mine, !confirmed);
   }
 
-  private forget(partitions: number[]): void {
+  /** `keep`: no commit covers these partitions' work; remember it in case they come back (at-least-once). */
+  private forget(partitions: number[], keep = false): void {
     for (const p of partitions) {
+      const offsets = this.opts.tracker.get(p);
+      if (keep && offsets && !this.opts.transactor) this.uncommitted.set(p, offsets);
       this.opts.tracker.revoke(p);
       this.opts.transactor?.drop(p);
     }

@@ -13,6 +13,8 @@ export class PartitionOffsets {
   private next: number;
   /** When the commit position last moved (epoch ms): how long a stuck one has been stuck. */
   positionSince: number;
+  /** The first offset this ownership tracked (-1 before any). */
+  private startedAt = -1;
 
   /**
    * Offsets the partition's previous owner finished above the committed offset (its hand-over note,
@@ -37,6 +39,7 @@ export class PartitionOffsets {
   track(offset: number, now = Date.now()): boolean {
     if (offset < this.next) return false;
     const before = this.commitPosition();
+    if (this.startedAt < 0) this.startedAt = offset;
     this.offsets.push(offset);
     this.next = offset + 1;
     if (this.finishedBefore.has(offset)) {
@@ -50,6 +53,22 @@ export class PartitionOffsets {
   /** Finished offsets above the commit position, ascending (what a hand-over tells the next owner). */
   finishedAbove(): number[] {
     return [...this.finished].sort((a, b) => a - b);
+  }
+
+  /**
+   * Every offset from `from` on that this ownership finished: below the commit position (from the first offset
+   * it tracked) and above it. What the worker skips when a partition it lost without a commit comes back.
+   */
+  finishedFrom(from: number): Set<number> {
+    const out = new Set<number>();
+    const first = this.offsets.length ? this.offsets[0]! : this.next;
+    const below = this.commitPosition();
+    for (let i = 0; i < this.head; i++) if (this.offsets[i]! >= from) out.add(this.offsets[i]!);
+    // Compaction drops released offsets from the array: what lies between the first offset this ownership tracked
+    // and the array's first entry was released, so finished (an offset there never tracked is a marker: never fetched).
+    if (this.startedAt >= 0) for (let o = Math.max(from, this.startedAt); o < Math.min(first, below); o++) out.add(o);
+    for (const o of this.finished) if (o >= from) out.add(o);
+    return out;
   }
 
   /** Marks an offset finished (its outcome delivered). Offsets outside what is tracked are ignored. */

@@ -218,5 +218,37 @@ describe('CommitProtocol', () => {
     expect(sent).toEqual([[{ partition: 0, offset: 3 }]]);
     expect(session.notes.size).toBe(0);
   });
+
+  test('a partition lost without a commit and handed back: what was finished meanwhile is skipped, then committed', async () => {
+    const { session, tracker, commits } = setup([0]);
+    await new Promise((r) => setImmediate(r)); // setup's assignment has read its (empty) notes
+    session.stored.set(0, 100); // the last commit before the coordinator went away
+    let offsets = tracker.get(0)!;
+    for (let o = 100; o < 110; o++) offsets.track(o);
+    for (const o of [100, 101, 102, 105, 106]) offsets.finish(o);
+    await commits.onRevoke([0], { lost: true });
+    expect(tracker.get(0)).toBeUndefined();
+    offsets.finish(103); // in flight when it was lost, delivered afterwards: counts too
+
+    await commits.onAssign([0]); // the same partition back, the committed offset still 100
+    offsets = tracker.get(0)!;
+    const handedOut = [];
+    for (let o = 100; o < 112; o++) if (offsets.track(o)) handedOut.push(o);
+    expect(handedOut).toEqual([104, 107, 108, 109, 110, 111]);
+    expect(offsets.commitPosition()).toBe(104);
+  });
+
+  test('finishedFrom: released (compacted) offsets count, offsets below the start of the ownership do not', () => {
+    const tracker = new OffsetTracker();
+    const offsets = tracker.assign(0);
+    for (let o = 50; o < 3_000; o++) offsets.track(o);
+    for (let o = 50; o < 2_500; o++) offsets.finish(o); // compacts the array more than once
+    offsets.finish(2_700);
+    const finished = offsets.finishedFrom(40);
+    expect(finished.size).toBe(2_451);
+    expect(finished.has(49)).toBe(false);
+    expect(finished.has(50) && finished.has(2_499) && finished.has(2_700)).toBe(true);
+    expect(finished.has(2_500)).toBe(false);
+  });
 });
 
