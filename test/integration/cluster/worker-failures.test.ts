@@ -62,7 +62,7 @@ async function workRun(name: string, mode: (typeof DELIVERY_MODES)[number], host
   const before = await targets.count('/w');
   const workers = ['a', 'b'].map((id) => {
     const w = startKscrape(['work', '--group', group, '--allow-cidr', '127.0.11.0/24', '--host-delay', hostDelay, '--concurrency', '16',
-      '--commit-interval', '1s', '--status-interval', '5s', '--shutdown-timeout', '20s', ...mode.flags(`${name.replace(/\W+/g, '-')}-${id}`)], pipeline.env);
+      '--commit-interval', '1s', '--status-interval', '5s', '--shutdown-timeout', '20s', '--verbose', ...mode.flags(`${name.replace(/\W+/g, '-')}-${id}`)], pipeline.env);
     started.push(w);
     return w;
   });
@@ -78,11 +78,18 @@ async function workRun(name: string, mode: (typeof DELIVERY_MODES)[number], host
   await waitFor('some URLs committed', async () => ((await run.committed()) ?? 0) >= URLS / 6, 120_000, 500);
   const figures = await chaos(run);
   await waitFor('every URL committed', async () => ((await run.committed()) ?? 0) >= URLS, 300_000, 1_000);
-  for (const w of workers) expect((await stopKscrape(w, 'SIGTERM')).code).toBe(0);
+  const exits = [];
+  for (const w of workers) {
+    const stopAt = Date.now();
+    const exit = await stopKscrape(w, 'SIGTERM', 60_000);
+    exits.push(exit.code);
+    if (exit.code !== 0) process.stderr.write(`[cluster] ${name} (${mode.name}): a worker's stop took ${Date.now() - stopAt} ms and ended ${exit.code ?? exit.signal}; its last lines:\n${w.lines.slice(-25).map((l) => `  ${l.text}`).join('\n')}\n`);
+  }
   const report = await auditPipeline({ brokers: cluster.brokers, prefix: pipeline.prefix, expected: urls, mode: mode.mode });
   const warnings = workers.flatMap((w) => w.lines.filter((l) => /^warn: partition \d+: (offset|position)/.test(l.text)).map((l) => l.text));
   process.stderr.write(`${formatAudit(`cluster: ${name} (${mode.name})`, report)}\n[cluster] ${name} (${mode.name}): ${figures}; `
     + `${(await run.requests()) - URLS} repeated requests; ${report.duplicates} duplicate outcomes${warnings.length ? `; stuck warnings: ${warnings.join(' | ')}` : ''}\n`);
+  expect(exits).toEqual([0, 0]);
   expect(report.lost).toEqual([]);
   expect(report.splitUrls).toBe(0);
   if (mode.mode === 'exactly-once') expect(report.duplicates).toBe(0);
