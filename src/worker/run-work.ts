@@ -7,7 +7,7 @@ import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
 import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { connectAdmin, createProducer, settleBoundMs, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
+import { connectAdmin, createProducer, settleBoundMs, surviveClientErrorMappingBug, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import { TOPICS } from '../records/index.js';
 import { createFetcher } from '../fetch/index.js';
@@ -34,6 +34,8 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
   const cleanups: (() => Promise<unknown> | void)[] = [];
   const cleanup = async () => { for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined); };
 
+  // A client bug can reject a promise nobody holds when a coordinator dies mid-call (client-error-mapping-bug.ts).
+  cleanups.push(surviveClientErrorMappingBug((line) => logger.warn(line)));
   try {
     const { admin, close: closeAdmin } = await connectAdmin({ config: ctx.kafkaConfig('admin'), logger, timeoutMs: 15_000 });
     cleanups.push(closeAdmin);
