@@ -1,8 +1,9 @@
 /**
- * The local stack for development, tests and the demo: one Kafka broker (KRaft) and Redis.
+ * The local stack for development, tests and the demo: one Kafka broker (KRaft) and Redis, or with `--brokers 3` a
+ * 3-node KRaft cluster (replication 3, min ISR 2 on the internal topics: the production topology) and Redis.
  *
- *   npm run stack -- up [--free-ports] [--port N]   start (or reuse) and print the environment to use
- *   npm run stack -- status                          what runs, and whether it answers
+ *   npm run stack -- up [--free-ports] [--port N] [--brokers 1|3]   start (or reuse) and print the environment to use
+ *   npm run stack -- status                          what runs (each node), and whether it answers
  *   npm run stack -- down                            stop what the stack started
  *   npm run stack -- env                             print `export KSCRAPE_...` lines for eval
  *
@@ -11,6 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { brokerAnswers, readBrokerState, startBroker, stopBroker } from './stack/broker.js';
+import { readClusterState, startCluster, stopCluster } from './stack/cluster.js';
 import { ensureRedis, readRedisState, redisAnswers, stopRedis } from './stack/redis.js';
 import { isAlive } from './stack/ports.js';
 
@@ -24,10 +26,10 @@ function flagValue(name: string): string | undefined {
 }
 
 function envLines(): string[] {
-  const broker = readBrokerState(stateDir);
+  const kafka = readClusterState(stateDir) ?? readBrokerState(stateDir);
   const redis = readRedisState(stateDir);
   return [
-    ...(broker ? [`export KSCRAPE_BROKERS=${broker.brokers}`] : []),
+    ...(kafka ? [`export KSCRAPE_BROKERS=${kafka.brokers}`] : []),
     ...(redis ? [`export KSCRAPE_REDIS_URL=${redis.url}`] : []),
   ];
 }
@@ -38,9 +40,20 @@ async function main(): Promise<number> {
     case 'up': {
       const t0 = Date.now();
       const port = flagValue('--port');
-      const broker = await startBroker({ stateDir, freePorts: args.includes('--free-ports'), ...(port ? { port: Number(port) } : {}), log });
+      const size = Number(flagValue('--brokers') ?? '1');
+      if (!Number.isInteger(size) || size < 1 || size > 5) throw new Error(`--brokers must be a whole number from 1 to 5, got '${flagValue('--brokers') ?? ''}'`);
+      const runningSize = readClusterState(stateDir) ? 'a cluster' : readBrokerState(stateDir) ? 'a single broker' : undefined;
+      if (runningSize && (runningSize === 'a cluster') !== size > 1) throw new Error(`${runningSize} already runs from ${stateDir}; run \`npm run stack -- down\` first`);
+      const common = { stateDir, freePorts: args.includes('--free-ports'), ...(port ? { port: Number(port) } : {}), log };
+      if (size > 1) {
+        const cluster = await startCluster({ ...common, size });
+        for (const n of cluster.nodes) log(`Kafka node ${n.id} at ${n.address} (pid ${n.pid}, log ${n.logFile})`);
+        log(`Kafka ${cluster.version} cluster of ${size} nodes ready in ${(cluster.startupMs / 1000).toFixed(1)} s`);
+      } else {
+        const broker = await startBroker(common);
+        log(`Kafka ${broker.version} at ${broker.brokers} (pid ${broker.pid}, ready in ${(broker.startupMs / 1000).toFixed(1)} s, log ${broker.logFile})`);
+      }
       const redis = await ensureRedis({ stateDir, ...(process.env.KSCRAPE_REDIS_URL ? { url: process.env.KSCRAPE_REDIS_URL } : {}), log });
-      log(`Kafka ${broker.version} at ${broker.brokers} (pid ${broker.pid}, ready in ${(broker.startupMs / 1000).toFixed(1)} s, log ${broker.logFile})`);
       log(`Redis at ${redis.url}${redis.pid ? ` (started, pid ${redis.pid})` : ' (already running)'}`);
       log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       process.stdout.write(`${envLines().join('\n')}\n`);
@@ -51,16 +64,27 @@ async function main(): Promise<number> {
       return 0;
     case 'status': {
       const broker = readBrokerState(stateDir);
+      const cluster = readClusterState(stateDir);
       const redis = readRedisState(stateDir);
-      const brokerUp = broker ? isAlive(broker.pid) && (await brokerAnswers(broker.brokers)) : false;
+      let brokerUp = broker ? isAlive(broker.pid) && (await brokerAnswers(broker.brokers)) : false;
       const redisUp = redis ? await redisAnswers(redis.url) : false;
-      process.stdout.write(`kafka  ${broker ? `${broker.brokers} pid ${broker.pid} ${brokerUp ? 'up' : 'DOWN'}` : 'not started'}\n`);
+      if (cluster) {
+        brokerUp = true;
+        for (const n of cluster.nodes) {
+          const up = isAlive(n.pid) && (await brokerAnswers(n.address));
+          brokerUp &&= up;
+          process.stdout.write(`kafka  node ${n.id} ${n.address} pid ${n.pid} ${up ? 'up' : 'DOWN'}\n`);
+        }
+      } else {
+        process.stdout.write(`kafka  ${broker ? `${broker.brokers} pid ${broker.pid} ${brokerUp ? 'up' : 'DOWN'}` : 'not started'}\n`);
+      }
       process.stdout.write(`redis  ${redis ? `${redis.url} ${redisUp ? 'up' : 'DOWN'}${redis.pid ? '' : ' (reused; down leaves it running)'}` : 'not started'}\n`);
       // 1 when something the stack started or reuses does not answer; what is not started (after down) is not down.
-      return (broker && !brokerUp) || (redis && !redisUp) ? 1 : 0;
+      return ((broker || cluster) && !brokerUp) || (redis && !redisUp) ? 1 : 0;
     }
     case 'down': {
-      const stoppedBroker = await stopBroker(stateDir);
+      const [single, nodes] = await Promise.all([stopBroker(stateDir), stopCluster(stateDir)]);
+      const stoppedBroker = single || nodes;
       const stoppedRedis = await stopRedis(stateDir);
       log(`kafka ${stoppedBroker ? 'stopped' : 'was not running'}; redis ${stoppedRedis ? 'stopped' : 'left as it was'}`);
       return 0;

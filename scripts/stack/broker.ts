@@ -67,25 +67,14 @@ export async function startBroker(opts: StartBrokerOptions): Promise<BrokerState
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const props = join(opts.stateDir, 'server.properties');
-  writeFileSync(props, serverProperties({ port, controllerPort, dataDir }));
+  writeFileSync(props, serverProperties({ nodeId: 1, port, controllerPort, dataDir, voters: `1@127.0.0.1:${controllerPort}`, replicationFactor: 1 }));
   const log4j = join(opts.stateDir, 'log4j2.yaml');
   writeFileSync(log4j, log4jConfig(logFile));
 
-  const classpath = `${jars}/*`;
-  const { stdout: clusterId } = await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid']);
-  await run('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', lastLine(clusterId), '-c', props]);
+  await formatStorage(jars, props, await newClusterId(jars));
 
-  const heap = opts.heapMb ?? 512;
-  const out = openSync(join(opts.stateDir, 'broker.stdout'), 'a');
   const started = Date.now();
-  const child = spawn('java', [
-    `-Xms${Math.min(256, heap)}m`, `-Xmx${heap}m`, '-XX:+UseG1GC', '-Djava.awt.headless=true',
-    `-Dlog4j2.configurationFile=${log4j}`, `-Dkafka.logs.dir=${opts.stateDir}`,
-    '-cp', classpath, 'kafka.Kafka', props,
-  ], { detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
-  child.unref();
-  if (!child.pid) throw new Error('could not start java');
+  const child = { pid: spawnKafka({ jars, dir: opts.stateDir, heapMb: opts.heapMb ?? 512 }) };
   const brokers = `127.0.0.1:${port}`;
   const state: BrokerState = {
     pid: child.pid, port, controllerPort, brokers, version, logFile, dataDir,
@@ -145,15 +134,59 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** A new KRaft cluster id (every node of one cluster is formatted with the same one). */
+export async function newClusterId(jars: string): Promise<string> {
+  const { stdout } = await run('java', ['-cp', `${jars}/*`, 'kafka.tools.StorageTool', 'random-uuid']);
+  return lastLine(stdout);
+}
+
+/** Writes the node's meta.properties into its log.dirs; with a static `controller.quorum.voters`, no --standalone. */
+export async function formatStorage(jars: string, propsFile: string, clusterId: string): Promise<void> {
+  await run('java', ['-cp', `${jars}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile]);
+}
+
+/**
+ * Starts `kafka.Kafka` on `<dir>/server.properties` with `<dir>/log4j2.yaml`, detached (it outlives the script that
+ * started it), stdout and stderr appended to `<dir>/broker.stdout`. Returns the JVM's pid.
+ */
+export function spawnKafka({ jars, dir, heapMb }: { jars: string; dir: string; heapMb: number }): number {
+  const out = openSync(join(dir, 'broker.stdout'), 'a');
+  const child = spawn('java', [
+    `-Xms${Math.min(256, heapMb)}m`, `-Xmx${heapMb}m`, '-XX:+UseG1GC', '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${join(dir, 'log4j2.yaml')}`, `-Dkafka.logs.dir=${dir}`,
+    '-cp', `${jars}/*`, 'kafka.Kafka', join(dir, 'server.properties'),
+  ], { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  child.unref();
+  if (!child.pid) throw new Error('could not start java');
+  return child.pid;
+}
+
 function lastLine(text: string): string {
   return text.trim().split('\n').pop()?.trim() ?? '';
 }
 
-function serverProperties({ port, controllerPort, dataDir }: { port: number; controllerPort: number; dataDir: string }): string {
-  return `# Written by kscrape's local stack: a single-node KRaft broker for development and tests.
+export interface NodeProperties {
+  nodeId: number;
+  port: number;
+  controllerPort: number;
+  dataDir: string;
+  /** `controller.quorum.voters`: `id@host:port,...` of every controller of the cluster. */
+  voters: string;
+  /** Replication of the internal topics (offsets, transactions): 1 for one node, 3 for the 3-node cluster. */
+  replicationFactor: number;
+}
+
+/**
+ * The server.properties of a combined broker+controller node. With replication 3 the internal topics need 2 in-sync
+ * copies to accept a transaction write (what production runs), and no node that missed writes may become a leader.
+ */
+export function serverProperties({ nodeId, port, controllerPort, dataDir, voters, replicationFactor }: NodeProperties): string {
+  const minIsr = replicationFactor >= 3 ? 2 : 1;
+  return `# Written by kscrape's local stack: a KRaft node (broker + controller) for development and tests.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:${controllerPort}
+node.id=${nodeId}
+controller.quorum.voters=${voters}
 listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
 advertised.listeners=PLAINTEXT://127.0.0.1:${port}
 inter.broker.listener.name=PLAINTEXT
@@ -161,13 +194,14 @@ controller.listener.names=CONTROLLER
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
 log.dirs=${dataDir}
 num.partitions=1
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor=${replicationFactor}
 offsets.topic.num.partitions=10
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+transaction.state.log.replication.factor=${replicationFactor}
+transaction.state.log.min.isr=${minIsr}
 transaction.state.log.num.partitions=5
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+share.coordinator.state.topic.replication.factor=${replicationFactor}
+share.coordinator.state.topic.min.isr=${minIsr}
+unclean.leader.election.enable=false
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 # Tests create and delete many topics; keep the broker light.
@@ -176,7 +210,7 @@ log.retention.check.interval.ms=60000
 `;
 }
 
-function log4jConfig(logFile: string): string {
+export function log4jConfig(logFile: string): string {
   return `Configuration:
   Appenders:
     File:

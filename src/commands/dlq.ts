@@ -16,7 +16,7 @@ interface StatsFlags extends PolicyFlags { top: string; timeout: string }
 
 function addPolicyOptions(cmd: Command): Command {
   return cmd
-    .option('--cooldown <duration>', 'wait this long after a failure before retrying (the guide\'s 1 hour)', durationText(D.policy.cooldownMs))
+    .option('--cooldown <duration>', 'wait this long after a failure before retrying (the guide\'s 1 hour); a server\'s later Retry-After wins', durationText(D.policy.cooldownMs))
     .addOption(new Option('--backoff <kind>', 'fixed: every attempt waits --cooldown; exponential: doubles per attempt made').choices(BACKOFFS).default(D.policy.backoff))
     .option('--max-attempts <n>', 'park a record once this many attempts failed', String(D.policy.maxAttempts));
 }

@@ -3,7 +3,9 @@
  * re-emit it to the urls topic (attempt + 1), park it for people to review, or wait until its cool-down ends.
  *
  * Cool-down: `--cooldown` after `failed_at`; with exponential backoff it doubles per attempt already made
- * (attempts 1 → cooldown, 2 → 2×, 3 → 4×, ...). A record whose `attempts` reached `--max-attempts` is parked
+ * (attempts 1 → cooldown, 2 → 2×, 3 → 4×, ...). When the server answered with `Retry-After` (the record's
+ * `retry_after_at`), the record is due at the later of the two: the cool-down never shortens the server's
+ * request, and a short Retry-After never shortens the cool-down. A record whose `attempts` reached `--max-attempts` is parked
  * (reason `max-attempts`); a record that is not a DLQ record is parked at once (reason `malformed`), so it never
  * blocks its partition.
  */
@@ -29,7 +31,7 @@ export function cooldownFor(attempts: number, policy: RetryPolicy): number {
 }
 
 export function dueAt(record: DlqRecord, policy: RetryPolicy): number {
-  return record.failed_at + cooldownFor(record.attempts, policy);
+  return Math.max(record.failed_at + cooldownFor(record.attempts, policy), record.retry_after_at ?? -Infinity);
 }
 
 export type ParkReason = 'max-attempts' | 'malformed';

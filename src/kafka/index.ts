@@ -12,6 +12,7 @@ export * from './admin.js';
 export * from './assigned-reader.js';
 export * from './bulk-producer.js';
 export * from './client-configs.js';
+export * from './client-error-mapping-bug.js';
 export * from './client-properties.js';
 export * from './clients.js';
 export * from './config-admin-options.js';

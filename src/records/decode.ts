@@ -91,7 +91,7 @@ export function decodeUrlEnvelope(value: Buffer | string | null): DecodedEnvelop
  * non-empty `url` and a string `host`, `failed_at` not a number, `attempts` not a whole number >= 1.
  * Defaults: `original.customer_id` ← '', `original.priority` ← 0, `original.discovered_at` ← 0,
  * `original.attempt` ← attempts - 1 unless a whole number, `error` ← its text (or ''), `status` ← null,
- * `worker` ← ''.
+ * `worker` ← ''; `retry_after_at` ← absent unless a finite number.
  */
 export function decodeDlqRecord(value: Buffer | string | null): DecodedDlqRecord {
   if (value === null) return { ok: false, malformed: 'empty value (tombstone)' };
@@ -115,6 +115,7 @@ export function decodeDlqRecord(value: Buffer | string | null): DecodedDlqRecord
       failed_at: parsed.failed_at,
       attempts,
       worker: typeof parsed.worker === 'string' ? parsed.worker : '',
+      ...(isFiniteNumber(parsed.retry_after_at) ? { retry_after_at: parsed.retry_after_at } : {}),
     },
   };
 }

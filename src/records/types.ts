@@ -87,6 +87,11 @@ export interface DlqRecord {
   /** Attempts made so far including this one (original.attempt + 1). */
   attempts: number;
   worker: string;
+  /**
+   * When the server asked to be tried again (a 429/503 `Retry-After`, as epoch ms); absent when it did not say.
+   * `dlq retry` waits for the later of this and the cool-down.
+   */
+  retry_after_at?: number;
 }
 
 /**

@@ -15,9 +15,17 @@ export interface RawMessage {
   timestamp: number;
 }
 
+/** A committed position; `metadata` is the hand-over note of finished-above.ts. */
+export interface CommitEntry {
+  partition: number;
+  offset: number;
+  metadata?: string;
+}
+
 export interface SessionHandlers {
   onBatch(partition: number, messages: RawMessage[]): void;
-  onAssign(partitions: number[]): void;
+  /** Called before the client starts fetching the new partitions; the assignment waits for it. */
+  onAssign(partitions: number[]): void | Promise<void>;
   /**
    * Called before partitions are taken away; the revocation waits for it (commit here). `lost`: the group
    * already took them (this member's session expired), so nothing can be committed for them any more.
@@ -58,7 +66,7 @@ export class ConsumerSession {
       if (err.code === ASSIGN) {
         for (const p of partitions) this.assignedSet.add(p);
         opts.logger.debug(`assigned partitions ${partitions.join(',') || '(none)'}`);
-        opts.handlers.onAssign(partitions);
+        await opts.handlers.onAssign(partitions);
         const positions = opts.handlers.startPositions ? await opts.handlers.startPositions(partitions) : undefined;
         // Returning the assignment with offsets makes the client assign from there (its "alternate assignment").
         if (positions?.size) return assignment.map((a) => (a.topic === opts.topic && positions.has(a.partition) ? { ...a, offset: positions.get(a.partition) } : a));
@@ -151,18 +159,20 @@ export class ConsumerSession {
    * Queues a commit. The binding commits asynchronously and resolves before the broker answers (and the
    * client's offset_commit_cb never reaches us), so only `committed()` tells what was stored.
    */
-  async commit(entries: readonly { partition: number; offset: number }[]): Promise<void> {
+  async commit(entries: readonly CommitEntry[]): Promise<void> {
     if (!entries.length) return;
     await withDeadline(this.consumer.commitOffsets(entries.map((e) => ({
-      topic: this.opts.topic, partition: e.partition, offset: String(e.offset),
+      topic: this.opts.topic, partition: e.partition, offset: String(e.offset), ...(e.metadata ? { metadata: e.metadata } : {}),
     }))), this.timeoutMs, 'commit');
   }
 
-  /** The offsets the group coordinator holds for these partitions (a round trip to the broker). */
-  async committed(partitions: readonly number[]): Promise<{ partition: number; offset: number }[]> {
+  /** The offsets (and their metadata) the group coordinator holds for these partitions (a round trip to the broker). */
+  async committed(partitions: readonly number[], timeoutMs = this.timeoutMs): Promise<CommitEntry[]> {
     if (!partitions.length) return [];
-    const answer = await withDeadline(this.consumer.committed(partitions.map((partition) => ({ topic: this.opts.topic, partition })), this.timeoutMs), this.timeoutMs + 1_000, 'committed');
-    return answer.filter((a) => a.topic === this.opts.topic).map((a) => ({ partition: a.partition, offset: Number(a.offset) }));
+    const answer = await withDeadline(this.consumer.committed(partitions.map((partition) => ({ topic: this.opts.topic, partition })), timeoutMs), timeoutMs + 1_000, 'committed');
+    return answer.filter((a) => a.topic === this.opts.topic).map((a) => ({
+      partition: a.partition, offset: Number(a.offset), ...(a.metadata ? { metadata: a.metadata } : {}),
+    }));
   }
 
   /** Leaves the group (revocation callbacks run first) and closes the client. */

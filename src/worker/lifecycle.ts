@@ -15,13 +15,14 @@ import type { OutcomeRouter } from './outcome-router.js';
 import type { WorkerStats } from './stats.js';
 import type { WorkItem, WorkerOptions } from './types.js';
 import { Watchdog, type PartitionOffsetsSnapshot } from './watchdog.js';
+import { STUCK_POSITION_AFTER_MS, stuckPositions } from './stuck-positions.js';
 
 export interface LifecycleOptions extends Pick<WorkerOptions,
   'logger' | 'commitIntervalMs' | 'idleExitMs' | 'shutdownTimeoutMs' | 'stallTimeoutMs' | 'maxMessages' | 'readHighWatermarks'> {
   stats: WorkerStats;
   newSession(): ConsumerSession;
   commits: Pick<CommitProtocol, 'commitNow' | 'commitAndConfirm' | 'onRevoke' | 'closing'>;
-  tracker: Pick<OffsetTracker, 'get' | 'pending' | 'partitionIds'>;
+  tracker: Pick<OffsetTracker, 'get' | 'pending' | 'partitionIds' | 'positions'>;
   scheduler: Pick<HostScheduler<WorkItem>, 'stop' | 'whenIdle' | 'stats'>;
   fetches: Pick<FetchStage, 'running' | 'abortAll'>;
   router: Pick<OutcomeRouter, 'drainAndClose'>;
@@ -48,6 +49,7 @@ export class Lifecycle {
     await this.session.start();
     const commitTimer = setInterval(() => { void opts.commits.commitNow(); }, opts.commitIntervalMs);
     this.stopTimers.push(() => clearInterval(commitTimer));
+    this.stopTimers.push(this.reportStuckPositions());
     if (opts.idleExitMs !== undefined) {
       const idleExitMs = opts.idleExitMs;
       this.stopTimers.push(startIdleExit({
@@ -62,6 +64,23 @@ export class Lifecycle {
     if (!opts.maxMessages) watchdog.start();
     // The watchdog stops first, as it always did: it must not restart a consumer that is being stopped.
     this.stopTimers.unshift(() => watchdog.stop());
+  }
+
+  /** Names partitions whose commit position is stuck (see stuck-positions.ts), once per position. Returns the undo. */
+  private reportStuckPositions(): () => void {
+    const { opts } = this;
+    const reported = new Set<string>();
+    const timer = setInterval(() => {
+      const s = opts.scheduler.stats();
+      for (const { key, line } of stuckPositions(opts.tracker.positions(), Date.now(), STUCK_POSITION_AFTER_MS, s.queued === 0 && s.running === 0)) {
+        if (reported.has(key)) continue;
+        reported.add(key);
+        opts.logger.warn(line);
+      }
+      if (reported.size > 10_000) reported.clear();
+    }, STUCK_POSITION_AFTER_MS / 6);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Log-end and committed offsets of every partition of the urls topic, assigned here or not. */

@@ -19,6 +19,8 @@ export interface OutcomeRouterOptions {
   logger: Logger;
   stats: WorkerStats;
   maxRecordBytes?: number;
+  /** How long a send waits for its delivery report before it is sent again (see ResultSink). */
+  deliveryReportTimeoutMs?: number;
   transactor?: Pick<Transactor, 'hold'>;
   /** Told when a URL's outcome is delivered (the fair partitioner's depth counters go down). */
   onUrlFinished?(envelope: UrlEnvelope): void;
@@ -35,6 +37,7 @@ export class OutcomeRouter {
       producer: opts.producer,
       maxRecordBytes: opts.maxRecordBytes ?? WORK_DEFAULTS.maxRecordBytes,
       shrink: shrinkPageRecord,
+      ...(opts.deliveryReportTimeoutMs ? { reportTimeoutMs: opts.deliveryReportTimeoutMs } : {}),
       onRetry: (_record, err, attempt) => {
         stats.deliveryRetries++;
         if (attempt === 1 || attempt % 10 === 0) logger.warn(`delivery failed (attempt ${attempt}), retrying: ${errorMessage(err)}`);

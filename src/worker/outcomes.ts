@@ -64,6 +64,8 @@ export function outcomeRecords(envelope: UrlEnvelope, fetched: FetchOutcome, ctx
       const dlq: DlqRecord = {
         original: envelope, error: result.error, status: result.status, failed_at: ctx.now,
         attempts: envelope.attempt + 1, ...base,
+        // The server's own "come back later" (429/503 Retry-After): dlq retry honours it beside the cool-down.
+        ...(result.retryAfterMs ? { retry_after_at: ctx.now + result.retryAfterMs } : {}),
       };
       main = { topic: ctx.topics.dlq, key: envelope.url, value: JSON.stringify(dlq) };
       outcome = 'dlq';

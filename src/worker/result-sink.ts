@@ -6,6 +6,8 @@
  */
 import type { Producer } from '../kafka/index.js';
 import { errorMessage } from '../errors.js';
+import { withDeadline } from '../deadline.js';
+import { DELIVERY_TIMEOUT_MS, LIBRDKAFKA_REQUEST_TIMEOUT_MS } from '../kafka/client-configs.js';
 
 export interface OutRecord {
   topic: string;
@@ -26,8 +28,18 @@ export interface ResultSinkOptions {
   retryDelayMs?: number;
   /** @default 5000 */
   maxRetryDelayMs?: number;
+  /**
+   * How long one send may wait for its delivery report before it counts as failed and is sent again. librdkafka
+   * reports every message within its delivery timeout (plus a request on the wire); a report that never comes
+   * (seen after a broker froze) would otherwise hold the URL unfinished, and its partition uncommitted, for
+   * good and in silence. Sending again may duplicate the record (at-least-once), never loses it.
+   * @default DELIVERY_TIMEOUT_MS + LIBRDKAFKA_REQUEST_TIMEOUT_MS + 5000 (settleBoundMs of the default producer)
+   */
+  reportTimeoutMs?: number;
   onRetry?(record: OutRecord, err: unknown, attempt: number): void;
 }
+
+const DEFAULT_REPORT_TIMEOUT_MS = DELIVERY_TIMEOUT_MS + LIBRDKAFKA_REQUEST_TIMEOUT_MS + 5_000;
 
 const SIZE_ERRORS = /MSG_SIZE_TOO_LARGE|RECORD_LIST_TOO_LARGE|MESSAGE_TOO_LARGE|too large/i;
 
@@ -122,7 +134,8 @@ export class ResultSink {
     for (let attempt = 1; ; attempt++) {
       if (!this.open) throw new SinkClosed();
       try {
-        await this.opts.producer.send({ topic: record.topic, messages: [{ key: record.key, value: record.value, ...(record.partition === undefined ? {} : { partition: record.partition }) }] });
+        await withDeadline(this.opts.producer.send({ topic: record.topic, messages: [{ key: record.key, value: record.value, ...(record.partition === undefined ? {} : { partition: record.partition }) }] }),
+          this.opts.reportTimeoutMs ?? DEFAULT_REPORT_TIMEOUT_MS, 'delivery report');
         this.counters.delivered++;
         return;
       } catch (err) {

@@ -7,7 +7,7 @@ import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
 import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { connectAdmin, createProducer, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
+import { connectAdmin, createProducer, settleBoundMs, surviveClientErrorMappingBug, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import { TOPICS } from '../records/index.js';
 import { createFetcher } from '../fetch/index.js';
@@ -34,6 +34,8 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
   const cleanups: (() => Promise<unknown> | void)[] = [];
   const cleanup = async () => { for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined); };
 
+  // A client bug can reject a promise nobody holds when a coordinator dies mid-call (client-error-mapping-bug.ts).
+  cleanups.push(surviveClientErrorMappingBug((line) => logger.warn(line)));
   try {
     const { admin, close: closeAdmin } = await connectAdmin({ config: ctx.kafkaConfig('admin'), logger, timeoutMs: 15_000 });
     cleanups.push(closeAdmin);
@@ -44,7 +46,8 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     const urlPartitions = await withDeadline(admin.fetchTopicMetadata({ topics: [topics.urls], timeout: 10_000 }), 12_000, 'topic metadata')
       .then((m) => m[0]?.partitions.length ?? 1);
 
-    const producer = createProducer({ config: workerProducerConfig(ctx, s), logger });
+    const producerConfig = workerProducerConfig(ctx, s);
+    const producer = createProducer({ config: producerConfig, logger });
     await withDeadline(producer.connect(), 30_000, 'producer connect');
     cleanups.push(async () => {
       await withDeadline(producer.flush({ timeout: 10_000 }), 12_000, 'producer flush').catch((err: Error) => logger.warn(`flush: ${err.message}`));
@@ -102,7 +105,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       ...(s.maxMessages === undefined ? {} : { maxMessages: s.maxMessages }),
       ...(s.idleExitMs === undefined ? {} : { idleExitMs: s.idleExitMs }),
       shutdownTimeoutMs: s.shutdownTimeoutMs, revokeTimeoutMs: Math.min(10_000, s.shutdownTimeoutMs), stallTimeoutMs: s.stallTimeoutMs,
-      maxRecordBytes: s.maxRecordBytes, maxPendingBytes: s.maxPendingBytes,
+      maxRecordBytes: s.maxRecordBytes, maxPendingBytes: s.maxPendingBytes, deliveryReportTimeoutMs: settleBoundMs(producerConfig),
       readHighWatermarks: (partitions, from) => logEnds.read(partitions, from),
       onUrlFinished: (envelope) => depth?.finished(envelope.host),
       ...(crawl ? { follow: crawl.follow, isStopped: crawl.isStopped } : {}),

@@ -59,6 +59,11 @@ export interface WorkerOptions extends TunedSettings, OptionalSettings {
    * last commit marker sits below every watermark) reports `from` as its end, so it does not count as lag.
    */
   readHighWatermarks(partitions?: number[], from?: Map<number, number>): Promise<Map<number, number>>;
+  /**
+   * How long a result's send waits for its delivery report before it is sent again (run-work: settleBoundMs of
+   * the results producer's config). @default ResultSink's
+   */
+  deliveryReportTimeoutMs?: number;
   /** Told when a URL's outcome is delivered (the fair partitioner's depth counters go down). */
   onUrlFinished?(envelope: UrlEnvelope): void;
   /**

@@ -54,6 +54,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   });
   const router = new OutcomeRouter({
     producer: opts.producer, logger, stats, maxRecordBytes: opts.maxRecordBytes,
+    ...(opts.deliveryReportTimeoutMs ? { deliveryReportTimeoutMs: opts.deliveryReportTimeoutMs } : {}),
     ...(opts.transactor ? { transactor: opts.transactor } : {}),
     ...(opts.onUrlFinished ? { onUrlFinished: opts.onUrlFinished } : {}),
     onFinished: (item) => {
@@ -90,8 +91,8 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
       config: opts.consumerConfig, topic: opts.topics.urls, group: opts.group, logger,
       handlers: {
         onBatch: (partition, messages) => intake.onBatch(partition, messages),
-        onAssign: (partitions) => {
-          commits.onAssign(partitions);
+        onAssign: async (partitions) => {
+          await commits.onAssign(partitions);
           intake.onAssign(partitions);
         },
         onRevoke: (partitions, how) => commits.onRevoke(partitions, how),

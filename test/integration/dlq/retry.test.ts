@@ -118,6 +118,32 @@ describe('kscrape dlq retry on the real broker', () => {
     expect(await committed(group, `${prefix}dlq`)).toEqual({ 0: 6, 1: 2 });
   });
 
+  test("Retry-After: a record is due at the later of the cool-down and the server's retry_after_at", async () => {
+    const prefix = `${uniqueName('dlqra')}.`;
+    await createTopics(prefix, 3);
+    const now = Date.now();
+    // Each on its own partition so a waiting one does not hold back the others.
+    await produceRaw(`${prefix}dlq`, [
+      // Cool-down (1 h) long over, but the server asked for 2 h from now: waits.
+      { partition: 0, value: JSON.stringify({ ...dlqRecord('later', 5 * HOUR, 1, now), retry_after_at: now + 2 * HOUR }) },
+      // Cool-down over and the server's time passed too: due.
+      { partition: 1, value: JSON.stringify({ ...dlqRecord('passed', 5 * HOUR, 1, now), retry_after_at: now - MIN }) },
+      // A short Retry-After does not shorten the cool-down: 10 min old, server said 1 min: waits.
+      { partition: 2, value: JSON.stringify({ ...dlqRecord('short', 10 * MIN, 1, now), retry_after_at: now - 9 * MIN }) },
+    ]);
+    const args = ['--brokers', testBrokers(), '--topic-prefix', prefix, 'dlq', 'retry', '--once', '--json', '--group', uniqueName('g')];
+    const r = await runCli(args);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const summary = JSON.parse(r.stdout) as { re_emitted: number; waiting: { partition: number; due_at: number }[] };
+    expect(summary.re_emitted).toBe(1);
+    expect(Object.fromEntries(summary.waiting.map((w) => [w.partition, w.due_at]))).toEqual({ 0: now + 2 * HOUR, 2: now - 10 * MIN + HOUR });
+    const urls = await readBack(`${prefix}urls`, 1, 10_000);
+    expect(urls.map((m) => (JSON.parse(m.value!) as UrlEnvelope).host)).toEqual(['passed.example']);
+    // With no cool-down at all, the server's time still holds the first one back.
+    const again = JSON.parse((await runCli([...args, '--cooldown', '0s'])).stdout) as typeof summary;
+    expect({ re_emitted: again.re_emitted, waiting: again.waiting.map((w) => w.partition) }).toEqual({ re_emitted: 1, waiting: [0] });
+  });
+
   test('--backoff exponential doubles the cool-down per attempt made', async () => {
     const prefix = `${uniqueName('dlqx')}.`;
     await createTopics(prefix, 2);

@@ -6,7 +6,7 @@ import { hostPartition } from '../../../src/partition/partitioner.js';
 import { MemoryLimiter } from '../../../src/ratelimit/memory-limiter.js';
 import { startWorker, type WorkerOptions } from '../../../src/worker/worker.js';
 import type { FetchOutcome } from '../../../src/fetch/types.js';
-import type { UrlEnvelope } from '../../../src/records/index.js';
+import type { DlqRecord, UrlEnvelope } from '../../../src/records/index.js';
 import type { RequestHooks } from '../../../src/fetch/types.js';
 import { baseConfig, produceRaw, readAll, readBack, withAdmin } from '../../helpers/kafka.js';
 import { minGapMs, startTargetProcess, type TargetProcess } from '../../helpers/http-targets.js';
@@ -155,6 +155,11 @@ describe('kscrape worker (real broker, loopback targets)', () => {
     expect(errors.filter((m) => JSON.parse(m.value!).reason === 'malformed')).toHaveLength(poison.length);
     expect(metrics).toHaveLength(messages.length);
     expect(dlq.every((m) => JSON.parse(m.value!).attempts === 1)).toBe(true);
+    // 429 with Retry-After: 1 carries the server's time (failed_at + 1 s) for dlq retry; a bare 500 carries none.
+    const dlqRecords = dlq.map((m) => JSON.parse(m.value!) as DlqRecord);
+    for (const r of dlqRecords) {
+      expect([r.original.url, r.retry_after_at]).toEqual([r.original.url, r.status === 429 ? r.failed_at + 1_000 : undefined]);
+    }
 
     // Arrivals are stamped by the target process, which runs apart from the worker.
     const arrivals = await targets.arrivals();

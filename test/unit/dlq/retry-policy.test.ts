@@ -36,6 +36,23 @@ describe('decide', () => {
     expect(decide(json(record({ failed_at: NOW - HOUR })), NOW, fixed).action).toBe('re-emit');
   });
 
+  test("Retry-After: due at the later of the cool-down and the server's retry_after_at", () => {
+    const late = record({ failed_at: NOW - 2 * HOUR, retry_after_at: NOW + 30 * 60_000 });
+    expect(decide(json(late), NOW, fixed)).toMatchObject({ action: 'wait', dueAt: NOW + 30 * 60_000 });
+    expect(decide(json(late), NOW + 30 * 60_000, fixed).action).toBe('re-emit');
+    // A short Retry-After never shortens the cool-down.
+    const early = record({ failed_at: NOW - 10 * 60_000, retry_after_at: NOW - 9 * 60_000 });
+    expect(decide(json(early), NOW, fixed)).toMatchObject({ action: 'wait', dueAt: early.failed_at + HOUR });
+    // Without a cool-down, the server's time alone decides.
+    expect(decide(json(late), NOW, { ...fixed, cooldownMs: 0 })).toMatchObject({ action: 'wait', dueAt: NOW + 30 * 60_000 });
+  });
+
+  test('retry_after_at is kept when a number, dropped when not', () => {
+    expect(decodeDlqRecord(json(record({ retry_after_at: 123 })))).toMatchObject({ ok: true, record: { retry_after_at: 123 } });
+    const bad = decodeDlqRecord(json({ ...record(), retry_after_at: 'soon' }));
+    expect(bad.ok && 'retry_after_at' in bad.record).toBe(false);
+  });
+
   test('exponential: attempt 3 (4 h cool-down) at 3 h old waits', () => {
     expect(decide(json(record({ failed_at: NOW - 3 * HOUR }, 2)), NOW, exponential).action).toBe('wait');
     expect(decide(json(record({ failed_at: NOW - 3 * HOUR }, 0)), NOW, exponential).action).toBe('re-emit');

@@ -60,6 +60,13 @@ describe('page records built from body bytes', () => {
     expect(JSON.parse(metric!.value.toString())).toMatchObject({ outcome: 'page', bytes: body.length });
   });
 
+  test("a retryable outcome with the server's Retry-After carries retry_after_at; one without carries none", () => {
+    const [withTime] = outcomeRecords(envelope, { kind: 'retryable', status: 429, error: 'HTTP 429', retryAfterMs: 120_000, elapsedMs: 1 }, ctx);
+    expect(JSON.parse(withTime!.value.toString())).toMatchObject({ status: 429, failed_at: 5, retry_after_at: 120_005, attempts: 1 });
+    const [without] = outcomeRecords(envelope, { kind: 'retryable', status: 500, error: 'HTTP 500', elapsedMs: 1 }, ctx);
+    expect(JSON.parse(without!.value.toString())).not.toHaveProperty('retry_after_at');
+  });
+
   test('a page record over the limit shrinks to fit, marked truncated', () => {
     const body = Buffer.from('é'.repeat(5000));
     const [page] = outcomeRecords(envelope, {

@@ -6,6 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { Consumer } from '../../../src/kafka/clients.js';
 import { createLogger } from '../../../src/log.js';
 import { CommitProtocol, type CommitSession } from '../../../src/worker/commit-protocol.js';
+import type { CommitEntry } from '../../../src/worker/consumer-session.js';
 import { OffsetTracker } from '../../../src/worker/offset-tracker.js';
 import { WorkerStats } from '../../../src/worker/stats.js';
 
@@ -14,6 +15,7 @@ type Position = { partition: number; offset: number };
 /** A coordinator that stores what it is told, unless told to forget (a commit lost in a rebalance) or to hang. */
 class FakeSession implements CommitSession {
   stored = new Map<number, number>();
+  notes = new Map<number, string>();
   commits: Position[][] = [];
   mode: 'store' | 'forget' | 'hang' = 'store';
   readonly client = {} as Consumer;
@@ -21,13 +23,19 @@ class FakeSession implements CommitSession {
   assigned(): number[] {
     return [...this.partitions];
   }
-  async commit(entries: readonly Position[]): Promise<void> {
-    this.commits.push([...entries]);
+  async commit(entries: readonly CommitEntry[]): Promise<void> {
+    this.commits.push(entries.map((e) => ({ partition: e.partition, offset: e.offset })));
     if (this.mode === 'hang') return new Promise<void>(() => undefined);
-    if (this.mode === 'store') for (const e of entries) this.stored.set(e.partition, e.offset);
+    if (this.mode === 'store') {
+      for (const e of entries) {
+        this.stored.set(e.partition, e.offset);
+        if (e.metadata) this.notes.set(e.partition, e.metadata);
+        else this.notes.delete(e.partition);
+      }
+    }
   }
-  async committed(partitions: readonly number[]): Promise<Position[]> {
-    return partitions.filter((p) => this.stored.has(p)).map((p) => ({ partition: p, offset: this.stored.get(p)! }));
+  async committed(partitions: readonly number[]): Promise<CommitEntry[]> {
+    return partitions.filter((p) => this.stored.has(p)).map((p) => ({ partition: p, offset: this.stored.get(p)!, ...(this.notes.has(p) ? { metadata: this.notes.get(p)! } : {}) }));
   }
 }
 
@@ -174,4 +182,73 @@ describe('CommitProtocol', () => {
     expect(tracker.commitable()).toEqual([]);
     expect(session.commits).toEqual([]);
   });
+
+  test('hand-over: a revocation commits the position with a note of what finished above it; the next owner skips exactly those', async () => {
+    const { session, tracker, commits } = setup([0]);
+    const offsets = tracker.get(0)!;
+    for (let o = 10; o < 20; o++) offsets.track(o);
+    for (const o of [11, 12, 15, 19]) offsets.finish(o); // 10 (a slow host) still unfinished
+    await commits.onRevoke([0]);
+    expect(session.stored.get(0)).toBe(10);
+    expect(session.notes.get(0)).toMatch(/^kf1:/);
+
+    // The next owner (same coordinator) reads the note on assignment.
+    const next = new OffsetTracker();
+    const nextCommits = new CommitProtocol({
+      tracker: next, session: () => session, stats: new WorkerStats(), logger: createLogger({ level: 'quiet' }),
+      commitEveryMessages: 1000, revokeTimeoutMs: 1_000, dropQueued: () => undefined,
+    });
+    await nextCommits.onAssign([0]);
+    const handedOut = [];
+    for (let o = 10; o < 20; o++) if (next.get(0)!.track(o)) handedOut.push(o);
+    expect(handedOut).toEqual([10, 13, 14, 16, 17, 18]);
+    // Finishing those moves the position past the skipped ones too.
+    for (const o of handedOut) next.get(0)!.finish(o);
+    expect(next.get(0)!.commitPosition()).toBe(20);
+  });
+
+  test('with a transactor no note is written or read: results of finished URLs are only visible once committed', async () => {
+    const sent: Position[][] = [];
+    const { session, tracker, commits } = setup([0], { transactor: { commit: async (_c, e) => { sent.push(e); return true; }, drop: () => undefined } });
+    const offsets = tracker.get(0)!;
+    for (let o = 0; o < 5; o++) offsets.track(o);
+    for (const o of [1, 2]) offsets.finish(o);
+    offsets.finish(0);
+    await commits.onRevoke([0]);
+    expect(sent).toEqual([[{ partition: 0, offset: 3 }]]);
+    expect(session.notes.size).toBe(0);
+  });
+
+  test('a partition lost without a commit and handed back: what was finished meanwhile is skipped, then committed', async () => {
+    const { session, tracker, commits } = setup([0]);
+    await new Promise((r) => setImmediate(r)); // setup's assignment has read its (empty) notes
+    session.stored.set(0, 100); // the last commit before the coordinator went away
+    let offsets = tracker.get(0)!;
+    for (let o = 100; o < 110; o++) offsets.track(o);
+    for (const o of [100, 101, 102, 105, 106]) offsets.finish(o);
+    await commits.onRevoke([0], { lost: true });
+    expect(tracker.get(0)).toBeUndefined();
+    offsets.finish(103); // in flight when it was lost, delivered afterwards: counts too
+
+    await commits.onAssign([0]); // the same partition back, the committed offset still 100
+    offsets = tracker.get(0)!;
+    const handedOut = [];
+    for (let o = 100; o < 112; o++) if (offsets.track(o)) handedOut.push(o);
+    expect(handedOut).toEqual([104, 107, 108, 109, 110, 111]);
+    expect(offsets.commitPosition()).toBe(104);
+  });
+
+  test('finishedFrom: released (compacted) offsets count, offsets below the start of the ownership do not', () => {
+    const tracker = new OffsetTracker();
+    const offsets = tracker.assign(0);
+    for (let o = 50; o < 3_000; o++) offsets.track(o);
+    for (let o = 50; o < 2_500; o++) offsets.finish(o); // compacts the array more than once
+    offsets.finish(2_700);
+    const finished = offsets.finishedFrom(40);
+    expect(finished.size).toBe(2_451);
+    expect(finished.has(49)).toBe(false);
+    expect(finished.has(50) && finished.has(2_499) && finished.has(2_700)).toBe(true);
+    expect(finished.has(2_500)).toBe(false);
+  });
 });
+

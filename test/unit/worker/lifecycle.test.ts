@@ -14,7 +14,7 @@ function setup(opts: { schedulerIdle?: boolean; shutdownTimeoutMs?: number } = {
   let sessions = 0;
   const commits = {
     closing: false,
-    commitNow: async () => undefined,
+    commitNow: async () => true,
     commitAndConfirm: async (partitions: number[]) => { events.push(`confirm ${partitions.join(',')}`); return true; },
     onRevoke: async (partitions: number[]) => { events.push(`revoke ${partitions.join(',')}`); },
   };
@@ -35,7 +35,7 @@ function setup(opts: { schedulerIdle?: boolean; shutdownTimeoutMs?: number } = {
     commitIntervalMs: 60_000, shutdownTimeoutMs: opts.shutdownTimeoutMs ?? 1_000, stallTimeoutMs: 60_000,
     maxMessages: 1, // no watchdog timer in a unit test
     readHighWatermarks: async () => new Map(),
-    tracker: { get: () => undefined, pending: () => 0, partitionIds: () => [0, 1] },
+    tracker: { get: () => undefined, pending: () => 0, partitionIds: () => [0, 1], positions: () => [] },
     scheduler: {
       stop: () => { events.push('scheduler stop'); },
       whenIdle: () => (opts.schedulerIdle === false ? new Promise<void>(() => undefined) : Promise.resolve()),

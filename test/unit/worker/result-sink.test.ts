@@ -76,3 +76,22 @@ describe('ResultSink byte budget', () => {
     expect(sink.pendingBytes()).toBe(0);
   });
 });
+
+describe('ResultSink delivery report bound', () => {
+  test('a send whose delivery report never comes is sent again after reportTimeoutMs, and then delivers', async () => {
+    const { producer, sends } = manualProducer();
+    const retried: string[] = [];
+    const sink = new ResultSink({ producer, reportTimeoutMs: 50, retryDelayMs: 1, onRetry: (_r, err) => retried.push((err as Error).message) });
+    let delivered = false;
+    void sink.deliver([record(10)]).then(() => { delivered = true; });
+    // The first report never comes: the record is sent again (waited for with a bound: the machine is shared).
+    for (let waited = 0; sends.length < 2 && waited < 5_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    expect(sends.length).toBeGreaterThanOrEqual(2);
+    expect(retried[0]).toBe('delivery report did not finish within 50 ms');
+    expect(delivered).toBe(false);
+    sends.at(-1)!.ack();
+    await flush();
+    expect(delivered).toBe(true);
+    sink.close();
+  });
+});
