@@ -32,6 +32,7 @@ const COMMANDS: [name: string, load: () => Promise<CommandRegistrar>][] = [
   ['produce', async () => (await import('./commands/produce.js')).registerProduceCommand],
   ['completion', async () => (await import('./commands/completion.js')).registerCompletionCommand],
   ['work', async () => (await import('./commands/work.js')).registerWorkCommand],
+  ['extract', async () => (await import('./commands/extract.js')).registerExtractCommand],
 ];
 
 /**

@@ -229,3 +229,15 @@ export function dlqRetryProducerSettings(producerConfig: KafkaConfig, transactio
 export function dlqRetryConsumerSettings(group: string): KafkaConfig & { 'group.id': string } {
   return { 'group.id': group, 'enable.auto.commit': false, 'isolation.level': 'read_committed' };
 }
+
+/**
+ * `kscrape extract --eos`'s transactional producer: the worker's settings, with an id of its own (stable per
+ * extractor, so a restarted one fences its predecessor; never the id of a `work` process of the same names).
+ */
+export function extractTransactionalProducerConfig(ctx: ClientLayers, s: WorkerProducerSizes & { group: string }, workerId: string): KafkaConfig {
+  return {
+    ...transactionalProducerConfig(ctx, s, workerId),
+    'transactional.id': `${ctx.topicPrefix}kscrape-extract-${s.group}-${workerId}`,
+    ...ctx.overrides,
+  };
+}
