@@ -14,9 +14,9 @@ export const EXTRACT_DEFAULTS = {
   concurrency: 8,
   /**
    * Unfinished pages held per partition before it is paused (resumed at half): the memory bound, with pages of
-   * tens of KiB each. @default 200
+   * tens of KiB each (100 × 6 partitions × 32 KiB ≈ 19 MiB of page text). @default 100
    */
-  lookahead: 200,
+  lookahead: 100,
   /** Commit after this many finished pages... (with --eos: replaced by `txnMaxMessages`). @default 1000 */
   commitEveryMessages: 1000,
   /** ...or after this long, whichever comes first. @default 5000 (5 s) */

@@ -7,7 +7,7 @@ import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
 import { withDeadline } from '../deadline.js';
 import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import { connectAdmin, createProducer, extractTransactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
+import { connectAdmin, createProducer, extractConsumerConfig, extractTransactionalProducerConfig, workerProducerConfig } from '../kafka/index.js';
 import type { Logger } from '../log.js';
 import { TOPICS } from '../records/index.js';
 import { LogEnds } from '../worker/log-ends.js';
@@ -64,7 +64,7 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
 
     const logEnds = new LogEnds({ admin, topic: topics.pages, consumerConfig: ctx.kafkaConfig('consumer'), logger });
     const extractor = await startExtractor({
-      consumerConfig: workerConsumerConfig(ctx, s.groupProtocol, s.eos),
+      consumerConfig: extractConsumerConfig(ctx, s.groupProtocol, s.eos),
       ...(transactor ? { transactor } : {}),
       producer, logger, topics, group: s.group, workerId,
       extractorVersion: extractorVersion(s),

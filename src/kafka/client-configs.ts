@@ -241,3 +241,17 @@ export function extractTransactionalProducerConfig(ctx: ClientLayers, s: WorkerP
     ...ctx.overrides,
   };
 }
+
+/**
+ * `kscrape extract`'s consumer: the worker's, with librdkafka's prefetch bounded for page-sized records (its
+ * default queue holds 64 MiB of pre-fetched messages, on top of what the extractor's look-ahead holds). -X wins.
+ */
+export function extractConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'overrides'>, protocol: 'classic' | 'consumer', eos = false): KafkaConfig {
+  return {
+    ...workerConsumerConfig(ctx, protocol, eos),
+    'queued.max.messages.kbytes': 16_384,
+    'fetch.max.bytes': 16 * 1024 * 1024,
+    ...ctx.overrides,
+    ...(eos ? { 'isolation.level': 'read_committed' } : {}),
+  };
+}
