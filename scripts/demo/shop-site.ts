@@ -152,11 +152,12 @@ export function respond(host: string, port: number, path: string, hits: number):
   const entry = SITE_PATHS.find((p) => p.host === host && p.path === path);
   if (!entry) return html('Not found', 404);
   const b = entry.behaviour;
+  const page = () => (path.startsWith('/product/') ? product(host, path) : html(titleOf(path)));
   switch (b.kind) {
-    case 'page': case 'private': return path.startsWith('/product/') ? product(host, path) : html(titleOf(path));
-    case 'slow': return html(titleOf(path), 200, b.delayMs);
+    case 'page': case 'private': return page();
+    case 'slow': return { ...page(), delayMs: b.delayMs };
     case 'missing': return html('Not found', 404);
-    case 'flaky': return hits === 0 ? html('Internal error', 500) : html(titleOf(path));
+    case 'flaky': return hits === 0 ? html('Internal error', 500) : page();
     case 'down': return html('Service unavailable', 503);
     case 'redirect': return { status: 301, delayMs: 0, headers: { location: b.to, 'content-type': 'text/plain' }, body: `moved to ${b.to}\n` };
     case 'binary': return { status: 200, delayMs: 0, headers: { 'content-type': b.contentType }, body: 'x'.repeat(256) };
