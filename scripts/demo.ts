@@ -5,7 +5,7 @@
  * topics). Cleans up after itself, on Ctrl-C too; exits 1 when a step fails or a URL is lost.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
@@ -17,7 +17,7 @@ import { freePort, sleep } from './stack/ports.js';
 import { CommandRunner, type CommandResult } from './demo/commands.js';
 import { mismatches, renderSummary, summarizePipeline } from './demo/outcomes.js';
 import { hostLoads, renderHostLoads } from './demo/politeness.js';
-import { CRAWL_DELAY_S, SITE_CIDR, SITE_HOSTS, sitemapUrls, expectedOutcomes } from './demo/shop-site.js';
+import { CRAWL_DELAY_S, DEMO_RULES, SITE_CIDR, SITE_HOSTS, sitemapUrls, expectedOutcomes } from './demo/shop-site.js';
 import { startSiteProcess, type SiteProcess } from './demo/site-process.js';
 import { readTopics } from './demo/topic-reader.js';
 
@@ -136,6 +136,26 @@ async function main(): Promise<void> {
   for (const m of wrong) note(`unexpected: ${m.url} ended as ${m.got}, the site makes it ${m.expected}`);
   if (summary.lost.length || summary.unfinished.length) throw new StepFailed(`${summary.lost.length} lost, ${summary.unfinished.length} unfinished`);
   if (wrong.length) throw new StepFailed(`${wrong.length} URLs did not end where the site sends them`);
+
+  step('kscrape extract: the pages into structured data (built-in + shop rules), read back from the extractions topic');
+  const rulesFile = join(stateDir, 'shop-rules.yaml');
+  writeFileSync(rulesFile, DEMO_RULES);
+  note(`rules (${rulesFile}):`);
+  for (const line of DEMO_RULES.trimEnd().split('\n')) note(`  ${line}`);
+  const extracted = expectOk('extract', await runner.run(['--topic-prefix', PREFIX, 'extract', '--group', 'demo-extractors', '--rules', rulesFile,
+    '--idle-exit', '3s', '--commit-interval', '1s', '--json'], { label: 'extract' }));
+  const counts = JSON.parse(extracted.stdout.trim().split('\n').pop() ?? '{}') as { extracted?: number };
+  if (counts.extracted !== pages!.length) throw new StepFailed(`extract wrote ${counts.extracted} records for ${pages!.length} pages`);
+  const records = (await readTopics([`${PREFIX}extractions`], { config: { 'bootstrap.servers': broker.brokers }, logger: createLogger({ level: 'quiet' }) }))
+    .get(`${PREFIX}extractions`) ?? [];
+  const products = records.flatMap((v) => (v ? [JSON.parse(v) as { url: string; rule_set: string | null; fields: { name?: string; price?: { amount: number; currency: string } | null; tags?: string[] }; page: { json_ld: { sku?: string }[] } | null }] : []))
+    .filter((r) => r.rule_set === 'product').sort((a, b) => a.url.localeCompare(b.url, 'en', { numeric: true }));
+  process.stdout.write(`\n${records.length} extraction records, ${products.length} products; the first few:\n`);
+  for (const r of products.slice(0, 5)) {
+    const price = r.fields.price ? `${r.fields.price.currency} ${r.fields.price.amount.toFixed(2)}` : '-';
+    process.stdout.write(`  ${(r.fields.name ?? '').padEnd(20)} ${price.padStart(10)}  ${(r.fields.tags ?? []).join(',').padEnd(12)} sku ${r.page?.json_ld[0]?.sku ?? '-'}  ${r.url}\n`);
+  }
+  if (!products.length) throw new StepFailed('no product was extracted');
 }
 
 function hasCommand(name: string): boolean {

@@ -34,6 +34,7 @@ const COMMANDS: [name: string, load: () => Promise<CommandRegistrar>][] = [
   ['work', async () => (await import('./commands/work.js')).registerWorkCommand],
   ['crawl', async () => (await import('./commands/crawl.js')).registerCrawlCommand],
   ['sink', async () => (await import('./commands/sink.js')).registerSinkCommand],
+  ['extract', async () => (await import('./commands/extract.js')).registerExtractCommand],
 ];
 
 /**

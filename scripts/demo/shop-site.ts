@@ -127,6 +127,17 @@ export interface SiteResponse {
   delayMs: number;
 }
 
+/** The rules the demo's `kscrape extract` runs with (the README's "Extracting data" shows the same shape). */
+export const DEMO_RULES = `rule_sets:
+  - name: product
+    hosts: [shop.test]
+    url: "/product/"
+    fields:
+      name: { selector: h1.product-title, required: true }
+      price: { selector: .price, type: price, required: true }
+      tags: { selector: .tag, multiple: true }
+`;
+
 /**
  * What `host` (served on `port`) answers for `path`; `hits` is how many times this host and path were requested
  * before (the flaky pages fail only the first time). shop.test serves the sitemap.
@@ -141,15 +152,31 @@ export function respond(host: string, port: number, path: string, hits: number):
   const entry = SITE_PATHS.find((p) => p.host === host && p.path === path);
   if (!entry) return html('Not found', 404);
   const b = entry.behaviour;
+  const page = () => (path.startsWith('/product/') ? product(host, path) : html(titleOf(path)));
   switch (b.kind) {
-    case 'page': case 'private': return html(titleOf(path));
-    case 'slow': return html(titleOf(path), 200, b.delayMs);
+    case 'page': case 'private': return page();
+    case 'slow': return { ...page(), delayMs: b.delayMs };
     case 'missing': return html('Not found', 404);
-    case 'flaky': return hits === 0 ? html('Internal error', 500) : html(titleOf(path));
+    case 'flaky': return hits === 0 ? html('Internal error', 500) : page();
     case 'down': return html('Service unavailable', 503);
     case 'redirect': return { status: 301, delayMs: 0, headers: { location: b.to, 'content-type': 'text/plain' }, body: `moved to ${b.to}\n` };
     case 'binary': return { status: 200, delayMs: 0, headers: { 'content-type': b.contentType }, body: 'x'.repeat(256) };
   }
+}
+
+/** A product page with what `kscrape extract` takes in the demo: a name, a price (markup and JSON-LD), tags. */
+function product(host: string, path: string): SiteResponse {
+  const n = Number(path.split('/').pop());
+  const name = `${['Trail', 'Road', 'Summit', 'Harbour'][n % 4]} ${['Runner', 'Shirt', 'Cap', 'Pack'][Math.floor(n / 4) % 4]} ${n}`;
+  const price = (19 + n * 7.5).toFixed(2);
+  const jsonLd = JSON.stringify({ '@context': 'https://schema.org', '@type': 'Product', name, sku: `SKU-${n}`, offers: { '@type': 'Offer', price, priceCurrency: 'EUR' } });
+  return {
+    status: 200, delayMs: 0, headers: { 'content-type': 'text/html; charset=utf-8' },
+    body: `<!doctype html><html lang="en"><head><title>${name} – shop.test</title><meta name="description" content="${name}, in stock.">`
+      + `<meta property="og:title" content="${name}"><script type="application/ld+json">${jsonLd}</script></head>`
+      + `<body><h1 class="product-title">${name}</h1><span class="price">€${price}</span>`
+      + `<ul><li class="tag">${CATEGORIES[n % CATEGORIES.length]}</li><li class="tag">new</li></ul><p>${host}${path}</p></body></html>\n`,
+  };
 }
 
 function titleOf(path: string): string {

@@ -62,8 +62,20 @@ export function bodyAsUtf8(bytes: Buffer, charset: string | null, truncated: boo
     return Buffer.from(decoder.decode(whole));
   }
   if (ASCII_COMPATIBLE.test(encoding) && isAscii(bytes)) return bytes;
-  const text = decoder.decode(bytes);
+  const text = encoding === 'windows-1252' ? decodeWindows1252(bytes) : decoder.decode(bytes);
   return Buffer.from(truncated ? text.replace(/\uFFFD$/, '') : text);
+}
+
+/** windows-1252's 0x80–0x9F (the rest is latin1); the holes (0x81, 0x8D, 0x8F, 0x90, 0x9D) stay C1 controls. */
+const CP1252_HIGH = '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f'
+  + '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/**
+ * windows-1252 as WHATWG defines it (also what `iso-8859-1` and `latin1` labels mean on the web). Node 20's
+ * TextDecoder decodes 0x80–0x9F as C1 controls instead (the € of a European shop page became U+0080).
+ */
+function decodeWindows1252(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
 }
 
 /** Drops an incomplete multi-byte UTF-8 sequence at the very end (what a byte cap can leave). */
@@ -89,4 +101,29 @@ export function keptHeaders(headers: Record<string, string | string[] | undefine
     out[name] = text.length > 2048 ? text.slice(0, 2048) : text;
   }
   return out;
+}
+
+/**
+ * The charset an HTML page declares in its first 1024 bytes (`<meta charset=...>`, or the http-equiv
+ * Content-Type form), as the HTML standard's prescan looks for it; null when it declares none. Used when the
+ * Content-Type header names no charset, so a windows-1252 page with only a meta is not read as UTF-8.
+ */
+export function sniffHtmlCharset(bytes: Buffer): string | null {
+  const head = bytes.subarray(0, 1024).toString('latin1');
+  for (const meta of head.match(/<meta\b[^>]*>/gi) ?? []) {
+    // A charset attribute of its own (not the word inside a content="..." value)...
+    const own = /\scharset\s*=\s*["']?\s*([\w.:-]+)/i.exec(meta.replace(/\bcontent\s*=\s*("[^"]*"|'[^']*')/i, ''));
+    if (own) return own[1]!.toLowerCase();
+    // ...or <meta http-equiv="Content-Type" content="text/html; charset=...">.
+    if (/http-equiv\s*=\s*["']?content-type/i.test(meta)) {
+      const inContent = /charset\s*=\s*["']?\s*([\w.:-]+)/i.exec(meta);
+      if (inContent) return inContent[1]!.toLowerCase();
+    }
+  }
+  return null;
+}
+
+/** Whether a media type is HTML (the ones whose charset may be declared inside the page). */
+export function isHtmlType(mime: string | null): boolean {
+  return mime === 'text/html' || mime === 'application/xhtml+xml';
 }

@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import { classifyRequestError, classifyStatus } from './classify.js';
-import { acceptHeader, bodyAsUtf8, keptHeaders, parseContentType } from './content.js';
+import { acceptHeader, bodyAsUtf8, isHtmlType, keptHeaders, parseContentType, sniffHtmlCharset } from './content.js';
 import { createHttpClient, type HopResponse } from './http-client.js';
 import { resolveFetcherOptions, type FetcherOptions } from './options.js';
 import { nextHop, wireForm } from './redirects.js';
@@ -61,8 +61,15 @@ function pageVerdict(res: HopResponse, lastLocation: string | undefined): Verdic
   }
   const headers = keptHeaders(res.headers);
   if (lastLocation !== undefined) headers.location = lastLocation;
-  const body = bodyAsUtf8(res.body ?? Buffer.alloc(0), parseContentType(res.contentType ?? undefined).charset, res.truncated);
+  const body = bodyAsUtf8(res.body ?? Buffer.alloc(0), declaredCharset(res.contentType, res.body), res.truncated);
   return { kind: 'page', status: res.status, contentType: res.contentType, headers, body, truncated: res.truncated, bytes: res.bytes };
+}
+
+/** The body's charset: the Content-Type header's, else (HTML only) the page's own meta declaration. */
+function declaredCharset(contentType: string | null | undefined, body: Buffer | null | undefined): string | null {
+  const { mime, charset } = parseContentType(contentType ?? undefined);
+  if (charset) return charset;
+  return isHtmlType(mime) && body ? sniffHtmlCharset(body) : null;
 }
 
 export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {

@@ -239,3 +239,29 @@ export function dlqRetryProducerSettings(producerConfig: KafkaConfig, transactio
 export function dlqRetryConsumerSettings(group: string): KafkaConfig & { 'group.id': string } {
   return { 'group.id': group, 'enable.auto.commit': false, 'isolation.level': 'read_committed' };
 }
+
+/**
+ * `kscrape extract --eos`'s transactional producer: the worker's settings, with an id of its own (stable per
+ * extractor, so a restarted one fences its predecessor; never the id of a `work` process of the same names).
+ */
+export function extractTransactionalProducerConfig(ctx: ClientLayers, s: WorkerProducerSizes & { group: string }, workerId: string): KafkaConfig {
+  return {
+    ...transactionalProducerConfig(ctx, s, workerId),
+    'transactional.id': `${ctx.topicPrefix}kscrape-extract-${s.group}-${workerId}`,
+    ...ctx.overrides,
+  };
+}
+
+/**
+ * `kscrape extract`'s consumer: the worker's, with librdkafka's prefetch bounded for page-sized records (its
+ * default queue holds 64 MiB of pre-fetched messages, on top of what the extractor's look-ahead holds). -X wins.
+ */
+export function extractConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'overrides'>, protocol: 'classic' | 'consumer', eos = false): KafkaConfig {
+  return {
+    ...workerConsumerConfig(ctx, protocol, eos),
+    'queued.max.messages.kbytes': 16_384,
+    'fetch.max.bytes': 16 * 1024 * 1024,
+    ...ctx.overrides,
+    ...(eos ? { 'isolation.level': 'read_committed' } : {}),
+  };
+}

@@ -7,7 +7,7 @@
  * as the record can still be acted on (a URL to fetch, a failure time to cool down from). The defaults differ
  * between the two kinds for historical reasons and are kept as they were (see each decoder's table).
  */
-import type { DlqRecord, UrlEnvelope } from './types.js';
+import type { DlqRecord, PageRecord, UrlEnvelope } from './types.js';
 
 export type DecodedEnvelope = { ok: true; envelope: UrlEnvelope } | { ok: false; malformed: string };
 export type DecodedDlqRecord = { ok: true; record: DlqRecord } | { ok: false; malformed: string };
@@ -116,6 +116,42 @@ export function decodeDlqRecord(value: Buffer | string | null): DecodedDlqRecord
       attempts,
       worker: typeof parsed.worker === 'string' ? parsed.worker : '',
       ...(isFiniteNumber(parsed.retry_after_at) ? { retry_after_at: parsed.retry_after_at } : {}),
+    },
+  };
+}
+
+export type DecodedPageRecord = { ok: true; page: PageRecord } | { ok: false; malformed: string };
+
+/**
+ * A pages-topic message (what `extract` consumes). Malformed: null or empty, not JSON, not an object, no
+ * non-empty `url` string. Defaults: `final_url` ← url, `status` ← 0, `content_type` ← null, `headers` ← {},
+ * `body` ← '' (an empty body is the extractor's to report), `truncated` ← false, `bytes` ← the body's length,
+ * times ← 0, `customer_id` ← 'default', `worker` ← ''.
+ */
+export function decodePageRecord(value: string | null): DecodedPageRecord {
+  if (value === null || value === '') return { ok: false, malformed: 'empty message' };
+  const parsed = parseJson(value);
+  if (!parsed) return { ok: false, malformed: 'not JSON' };
+  const o = parsed.value;
+  if (!isObject(o)) return { ok: false, malformed: 'not a JSON object' };
+  if (typeof o.url !== 'string' || !o.url) return { ok: false, malformed: 'no url field' };
+  const body = typeof o.body === 'string' ? o.body : '';
+  const headers: Record<string, string> = {};
+  if (isObject(o.headers)) for (const [k, v] of Object.entries(o.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+  return {
+    ok: true,
+    page: {
+      url: o.url,
+      final_url: typeof o.final_url === 'string' && o.final_url ? o.final_url : o.url,
+      status: isFiniteNumber(o.status) ? o.status : 0,
+      content_type: typeof o.content_type === 'string' ? o.content_type : null,
+      headers, body,
+      truncated: o.truncated === true,
+      bytes: isFiniteNumber(o.bytes) ? o.bytes : body.length,
+      fetched_at: isFiniteNumber(o.fetched_at) ? o.fetched_at : 0,
+      elapsed_ms: isFiniteNumber(o.elapsed_ms) ? o.elapsed_ms : 0,
+      customer_id: typeof o.customer_id === 'string' ? o.customer_id : 'default',
+      worker: typeof o.worker === 'string' ? o.worker : '',
     },
   };
 }

@@ -12,10 +12,10 @@
  * - host.ts           "the host of a URL": the partition key and the politeness host
  */
 export { TOPICS, type TopicName } from './topics.js';
-export type { DlqRecord, ErrorReason, ErrorRecord, MetricRecord, Outcome, PageRecord, UrlEnvelope } from './types.js';
+export type { DlqRecord, ErrorReason, ErrorRecord, ExtractedPageMetadata, ExtractionRecord, MetricRecord, Outcome, PageRecord, UrlEnvelope } from './types.js';
 export { buildUrlEnvelope, nextAttempt, type BuiltEnvelope, type CrawlFields, type UrlEnvelopeFields } from './url-envelope.js';
 export { DEFAULT_MAX_URL_LENGTH, URL_REJECT_REASONS, normalizeUrl, type NormalizeOptions, type NormalizedUrl, type UrlRejectReason } from './normalize-url.js';
 export { EnvelopeEncoder } from './envelope-encoder.js';
 export { jsonWithStringField } from './json-bytes.js';
-export { decodeDlqRecord, decodeUrlEnvelope, type DecodedDlqRecord, type DecodedEnvelope } from './decode.js';
+export { decodeDlqRecord, decodePageRecord, decodeUrlEnvelope, type DecodedDlqRecord, type DecodedEnvelope, type DecodedPageRecord } from './decode.js';
 export { hostKey, hostKeyOf, politenessHost, politenessHostOf } from './host.js';

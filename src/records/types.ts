@@ -64,9 +64,13 @@ export type ErrorReason =
   | 'too-large'
   | 'noindex'
   /** `sink postgres` could not store the record (a value PostgreSQL refuses, e.g. a NUL character). */
-  | 'unloadable';
+  | 'unloadable'
+  /** extract: the page has no body to extract from. */
+  | 'empty-body'
+  /** extract: a --module threw, timed out or returned something unusable. */
+  | 'extract-failed';
 
-/** errors topic. Key: the URL (or the raw key for malformed input). */
+/** errors topic. Key: the URL (or the raw key for malformed input). `extract` writes url, reason, status and detail; its `original` is null (the page stays in the pages topic). */
 export interface ErrorRecord {
   url: string | null;
   reason: ErrorReason;
@@ -111,4 +115,47 @@ export interface MetricRecord {
   bytes: number;
   ts: number;
   worker: string;
+}
+
+/**
+ * extractions topic: what `kscrape extract` took from one page. Key: the page's URL. One record per page; a list
+ * page carries its items in `items`.
+ */
+export interface ExtractionRecord {
+  url: string;
+  /** The URL after redirects (what relative links were resolved against). */
+  final_url: string;
+  host: string;
+  fetched_at: number;
+  status: number;
+  /** The rules file's rule set that matched the page; null when none did (or no --rules). */
+  rule_set: string | null;
+  /** The rule set's fields (a field not found is null, or [] when `multiple`). */
+  fields: Record<string, unknown>;
+  /** The rule set's items, then the --module's. */
+  items: Record<string, unknown>[];
+  /** Built-in extraction (HTML pages): title, description, language, canonical URL, OpenGraph, Twitter, JSON-LD, microdata, headings, links. */
+  page: ExtractedPageMetadata | null;
+  /** A JSON page's body, parsed (null for HTML). */
+  json: unknown;
+  /** What went wrong without losing the page: a broken JSON-LD block, a required field missing, a value that did not convert. */
+  errors: { where: string; message: string }[];
+  /** kscrape's version and the rules file's name (and the module's, with --module), e.g. `kscrape/0.1.0 rules=shop.yaml`. */
+  extractor_version: string;
+  extracted_at: number;
+  worker: string;
+}
+
+/** The built-in extraction of an HTML page (see src/extract/builtin.ts). */
+export interface ExtractedPageMetadata {
+  title: string | null;
+  description: string | null;
+  language: string | null;
+  canonical_url: string | null;
+  opengraph: Record<string, string | string[]>;
+  twitter: Record<string, string | string[]>;
+  json_ld: unknown[];
+  microdata: { type: string[]; id?: string; properties: Record<string, unknown[]> }[];
+  headings: { level: number; text: string }[];
+  links: { internal: number; external: number };
 }

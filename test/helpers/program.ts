@@ -38,13 +38,15 @@ export function commandsOf(program: Command): { path: string; command: Command }
 }
 
 /**
- * Replaces the action of every leaf command with one that records what would have run: parsing then touches no
+ * Replaces the action of every leaf command (and of every command with an action of its own) with one that records what would have run: parsing then touches no
  * network or file. (Groups such as `topics` keep having no action, so commander still prints their help.)
  */
 export function stubActions(program: Command): { ran: string[] } {
   const record = { ran: [] as string[] };
   for (const { path, command } of commandsOf(program)) {
-    if (!command.commands.length) command.action(() => { record.ran.push(path); });
+    // A command with subcommands may have an action of its own too (`extract` and `extract test`).
+    const hasAction = (command as unknown as { _actionHandler?: unknown })._actionHandler !== null && (command as unknown as { _actionHandler?: unknown })._actionHandler !== undefined;
+    if (!command.commands.length || hasAction) command.action(() => { record.ran.push(path); });
   }
   return record;
 }

@@ -37,6 +37,6 @@ describe('createProgram', () => {
   test('a run of one command builds only that command; without one, the whole tree in help order', async () => {
     expect((await createProgram(runtime, out, 'lag')).commands.map((c) => c.name())).toEqual(['lag']);
     expect((await createProgram(runtime, out)).commands.map((c) => c.name())).toEqual(
-      ['check', 'limits', 'config', 'lag', 'dlq', 'topics', 'partition-audit', 'sitemap', 'produce', 'completion', 'work', 'crawl', 'sink']);
+      ['check', 'limits', 'config', 'lag', 'dlq', 'topics', 'partition-audit', 'sitemap', 'produce', 'completion', 'work', 'crawl', 'sink', 'extract']);
   });
 });

@@ -1,0 +1,166 @@
+/**
+ * The extraction consumer: pages topic → intake (look-ahead per partition, paused when full) → extraction
+ * stage (parse once, built-in, rules, module) → one extractions or errors record per page → delivery (or the
+ * --eos transaction) → offset finished → batched commit of each partition's lowest unfinished offset. Every
+ * page consumed gets exactly one record before its offset is committed (invariant 8).
+ *
+ * The consumer plumbing is the worker's, as it is: the consumer session, offset tracker, commit protocol,
+ * outcome router (result sink, transactor), lifecycle (commit timer, idle exit, watchdog, graceful stop).
+ * Only intake and the stage that does the work are extract's own.
+ */
+import { errorMessage } from '../errors.js';
+import type { KafkaConfig, Producer } from '../kafka/index.js';
+import type { Logger } from '../log.js';
+import { CommitProtocol } from '../worker/commit-protocol.js';
+import { ConsumerSession } from '../worker/consumer-session.js';
+import { Lifecycle } from '../worker/lifecycle.js';
+import { OffsetTracker } from '../worker/offset-tracker.js';
+import { OutcomeRouter } from '../worker/outcome-router.js';
+import type { OutRecord } from '../worker/result-sink.js';
+import { WorkerStats } from '../worker/stats.js';
+import type { Transactor } from '../worker/transactor.js';
+import { extractPage } from './extract-page.js';
+import { PageIntake, type PageItem } from './intake.js';
+import { moduleHelpers, runExtractModule, type ExtractFunction } from './module-runner.js';
+import { extractErrorRecords, extractionRecords, type ExtractOutcomeContext } from './outcomes.js';
+import type { Rules } from './rules-types.js';
+import { ExtractStage } from './stage.js';
+import { ExtractStats } from './stats.js';
+import type { ExtractSettings } from './options.js';
+
+export interface ExtractorOptions extends Pick<ExtractSettings, 'group' | 'concurrency' | 'lookahead' | 'commitEveryMessages' | 'commitIntervalMs'
+  | 'shutdownTimeoutMs' | 'stallTimeoutMs' | 'maxMessages' | 'idleExitMs' | 'maxRecordBytes' | 'maxPendingBytes' | 'moduleTimeoutMs'> {
+  consumerConfig: KafkaConfig;
+  producer: Producer;
+  logger: Logger;
+  topics: { pages: string; extractions: string; errors: string };
+  workerId: string;
+  extractorVersion: string;
+  rules?: Rules;
+  module?: ExtractFunction;
+  revokeTimeoutMs: number;
+  readHighWatermarks(partitions?: number[], from?: Map<number, number>): Promise<Map<number, number>>;
+  transactor?: Transactor;
+}
+
+export interface ExtractorHandle {
+  stop(reason?: string): Promise<void>;
+  restartConsumer(reason: string): Promise<void>;
+  done: Promise<void>;
+  /** The consumer plumbing's counters (consumed, malformed, commits, rebalances, restarts, delivery retries). */
+  plumbing: WorkerStats;
+  stats: ExtractStats;
+  gauges(): { running: number; queued: number; pausedPartitions: number; assigned: number };
+}
+
+export async function startExtractor(opts: ExtractorOptions): Promise<ExtractorHandle> {
+  const { logger } = opts;
+  const plumbing = new WorkerStats();
+  const stats = new ExtractStats();
+  const tracker = new OffsetTracker();
+  const ctx = (): ExtractOutcomeContext => ({ topics: opts.topics, worker: opts.workerId, extractorVersion: opts.extractorVersion, now: Date.now() });
+  const session = () => lifecycle.session;
+
+  const commits: CommitProtocol = new CommitProtocol({
+    tracker, session, stats: plumbing, logger,
+    commitEveryMessages: opts.commitEveryMessages, revokeTimeoutMs: opts.revokeTimeoutMs,
+    dropQueued: (p) => stage.dropPartition(p),
+    ...(opts.transactor ? { transactor: opts.transactor } : {}),
+  });
+  const router = new OutcomeRouter({
+    producer: opts.producer, logger, stats: plumbing, maxRecordBytes: opts.maxRecordBytes,
+    ...(opts.transactor ? { transactor: opts.transactor } : {}),
+    onFinished: (item) => {
+      commits.finished();
+      intake.afterFinish(item.partition, item.offsets);
+    },
+  });
+  const route = (item: PageItem | Parameters<OutcomeRouter['deliverThenFinish']>[0], records: OutRecord[]) =>
+    commits.trackInFlight(item.partition, router.deliverThenFinish(item, records));
+
+  const process = async (item: PageItem): Promise<void> => {
+    const { page } = item;
+    try {
+      stats.bytes += item.bytes;
+      const verdict = extractPage(page, opts.rules);
+      if (!verdict.ok) {
+        stats.recordFailure(verdict.reason);
+        route(item, extractErrorRecords(page.url, page.url, verdict.reason, page.status, verdict.detail, ctx()));
+        return;
+      }
+      const { extraction } = verdict;
+      let fromModule: { fields: Record<string, unknown>; items: Record<string, unknown>[] } | undefined;
+      if (opts.module) {
+        const result = await runExtractModule(opts.module, page, {
+          document: extraction.document, json: extraction.json, fields: extraction.fields, metadata: extraction.metadata,
+          ...moduleHelpers(extraction.document),
+        }, opts.moduleTimeoutMs);
+        if (!result.ok) {
+          stats.recordFailure('extract-failed');
+          route(item, extractErrorRecords(page.url, page.url, 'extract-failed', page.status, result.message, ctx()));
+          return;
+        }
+        fromModule = result;
+      }
+      const records = extractionRecords(page, extraction, ctx(), fromModule);
+      stats.extracted++;
+      stats.items += extraction.items.length + (fromModule?.items.length ?? 0);
+      stats.issues += extraction.issues.length;
+      route(item, records);
+    } catch (err) {
+      // A bug in extraction must not stop the consumer or lose the page: it is reported like a module failure.
+      stats.recordFailure('extract-failed');
+      logger.debug(`extraction of ${page.url} failed: ${errorMessage(err)}`);
+      route(item, extractErrorRecords(page.url, page.url, 'extract-failed', page.status, `extraction failed: ${errorMessage(err)}`, ctx()));
+    }
+  };
+
+  const stage = new ExtractStage({
+    concurrency: opts.concurrency, process, belowBytes: (limit) => router.belowBytes(limit), maxPendingBytes: opts.maxPendingBytes,
+  });
+  const intake: PageIntake = new PageIntake({
+    tracker, session, stats: plumbing, lookahead: opts.lookahead, maxMessages: opts.maxMessages,
+    isStopping: () => lifecycle.stopping,
+    extract: (item) => stage.add(item),
+    malformed: (item, raw, reason) => {
+      stats.recordFailure('malformed');
+      const text = raw.value ?? '';
+      route(item, extractErrorRecords(null, raw.key ?? '', 'malformed', null, `not a page record (${reason}): ${text.length > 512 ? `${text.slice(0, 512)}…` : text}`, ctx()));
+    },
+    onLimitReached: () => void lifecycle.stop('--max-messages reached'),
+  });
+
+  const lifecycle = new Lifecycle({
+    logger, stats: plumbing, commits, tracker,
+    scheduler: stage,
+    // Extraction cannot be aborted half-way; shutdown waits for the running pages (bounded by the module timeout).
+    fetches: { running: () => stage.stats().running, abortAll: () => undefined },
+    router, intake,
+    commitIntervalMs: opts.commitIntervalMs, idleExitMs: opts.idleExitMs, maxMessages: opts.maxMessages,
+    shutdownTimeoutMs: opts.shutdownTimeoutMs, stallTimeoutMs: opts.stallTimeoutMs,
+    readHighWatermarks: (partitions, from) => opts.readHighWatermarks(partitions, from),
+    newSession: () => new ConsumerSession({
+      config: opts.consumerConfig, topic: opts.topics.pages, group: opts.group, logger,
+      handlers: {
+        onBatch: (partition, messages) => intake.onBatch(partition, messages),
+        onAssign: (partitions) => {
+          commits.onAssign(partitions);
+          intake.onAssign(partitions);
+        },
+        onRevoke: (partitions, how) => commits.onRevoke(partitions, how),
+      },
+    }),
+  });
+  await lifecycle.start();
+
+  return {
+    plumbing, stats, done: lifecycle.done,
+    gauges: () => {
+      const s = stage.stats();
+      return { running: s.running, queued: s.queued, pausedPartitions: session().pausedCount(), assigned: session().assigned().length };
+    },
+    restartConsumer: (reason) => lifecycle.restartConsumer(reason),
+    stop: (reason) => lifecycle.stop(reason),
+  };
+}
+

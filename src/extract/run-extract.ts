@@ -1,0 +1,143 @@
+/**
+ * `kscrape extract` assembled: rules and module loaded (refused at start when unusable), clients, the
+ * transactor for --eos, metrics, status line and signals around startExtractor. Wiring only.
+ */
+import { hostname } from 'node:os';
+import type { GlobalContext } from '../context/global-context.js';
+import type { CommandRuntime } from '../context/runtime.js';
+import { withDeadline } from '../deadline.js';
+import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
+import { connectAdmin, createProducer, extractConsumerConfig, extractTransactionalProducerConfig, workerProducerConfig } from '../kafka/index.js';
+import type { Logger } from '../log.js';
+import { TOPICS } from '../records/index.js';
+import { LogEnds } from '../worker/log-ends.js';
+import { Transactor } from '../worker/transactor.js';
+import { startExtractor, type ExtractorHandle } from './extractor.js';
+import { extractMetricsRegistry, serveRegistry } from './metrics.js';
+import { loadExtractModule } from './module-runner.js';
+import type { ExtractSettings } from './options.js';
+import { extractorVersion } from './outcomes.js';
+import { loadRulesFile } from './rules-loader.js';
+import type { Rules } from './rules-types.js';
+
+export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime: CommandRuntime): Promise<void> {
+  const { logger } = ctx;
+  // User mistakes first, before any connection: an invalid rules file or module is refused at start.
+  const rules = s.rulesPath ? await loadRulesFile(s.rulesPath) : undefined;
+  const mod = s.modulePath ? await loadExtractModule(s.modulePath) : undefined;
+  const topics = { pages: ctx.topic(TOPICS.pages), extractions: ctx.topic(TOPICS.extractions), errors: ctx.topic(TOPICS.errors) };
+  const workerId = s.workerId ?? `${hostname()}-${process.pid}`;
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+  const cleanup = async () => { for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined); };
+  try {
+    const { admin, close: closeAdmin } = await connectAdmin({ config: ctx.kafkaConfig('admin'), logger, timeoutMs: 15_000 });
+    cleanups.push(closeAdmin);
+    const existing = new Set(await withDeadline(admin.listTopics({ timeout: 10_000 }), 12_000, 'list topics'));
+    const missing = Object.values(topics).filter((t) => !existing.has(t));
+    if (missing.length) throw new UserError(`topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: create them with 'kscrape topics create'${ctx.topicPrefix ? ` --topic-prefix ${ctx.topicPrefix}` : ''}`, 'extract.missing-topic');
+
+    const producer = createProducer({ config: workerProducerConfig(ctx, s), logger });
+    await withDeadline(producer.connect(), 30_000, 'producer connect');
+    cleanups.push(async () => {
+      await withDeadline(producer.flush({ timeout: 10_000 }), 12_000, 'producer flush').catch((err: Error) => logger.warn(`flush: ${err.message}`));
+      await withDeadline(producer.disconnect(), 10_000, 'producer disconnect').catch(() => undefined);
+    });
+
+    let transactor: Transactor | undefined;
+    if (s.eos) {
+      transactor = new Transactor({
+        topic: topics.pages, logger,
+        createProducer: async () => {
+          const p = createProducer({ config: extractTransactionalProducerConfig(ctx, s, workerId), logger });
+          try {
+            await withDeadline(p.connect(), 60_000, 'transactional producer connect');
+          } catch (err) {
+            await withDeadline(p.disconnect(), 10_000, 'producer disconnect').catch(() => undefined);
+            throw err;
+          }
+          return p;
+        },
+      });
+      await transactor.start();
+      cleanups.push(() => transactor!.close());
+    }
+
+    const logEnds = new LogEnds({ admin, topic: topics.pages, consumerConfig: ctx.kafkaConfig('consumer'), logger });
+    const extractor = await startExtractor({
+      consumerConfig: extractConsumerConfig(ctx, s.groupProtocol, s.eos),
+      ...(transactor ? { transactor } : {}),
+      producer, logger, topics, group: s.group, workerId,
+      extractorVersion: extractorVersion(s),
+      ...(rules ? { rules } : {}),
+      ...(mod ? { module: mod.fn } : {}),
+      concurrency: s.concurrency, lookahead: s.lookahead, moduleTimeoutMs: s.moduleTimeoutMs,
+      commitEveryMessages: s.commitEveryMessages, commitIntervalMs: s.commitIntervalMs,
+      maxMessages: s.maxMessages, idleExitMs: s.idleExitMs,
+      shutdownTimeoutMs: s.shutdownTimeoutMs, revokeTimeoutMs: Math.min(10_000, s.shutdownTimeoutMs), stallTimeoutMs: s.stallTimeoutMs,
+      maxRecordBytes: s.maxRecordBytes, maxPendingBytes: s.maxPendingBytes,
+      readHighWatermarks: (partitions, from) => logEnds.read(partitions, from),
+    });
+    logger.info(`extractor ${workerId} in group ${s.group} on ${topics.pages} → ${topics.extractions}${describeSources(rules, mod?.name)}${s.eos ? ', exactly-once' : ''}`);
+
+    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(extractor, s.metricsPort, s.metricsHost, logger));
+    const statusTimer = setInterval(() => logger.info(`status: ${statusLine(extractor)}`), s.statusIntervalMs);
+    statusTimer.unref();
+    cleanups.push(() => clearInterval(statusTimer));
+    cleanups.push(handleSignals(extractor, logger));
+
+    await extractor.done;
+    logger.info(`done: ${statusLine(extractor)}`);
+    const summary = {
+      worker: workerId, group: s.group, consumed: extractor.plumbing.consumed, malformed: extractor.plumbing.malformed,
+      ...extractor.stats.toJSON(), committed: extractor.plumbing.committed, commitFailures: extractor.plumbing.commitFailures,
+      ...(transactor ? { transactions: transactor.counters } : {}),
+    };
+    await cleanup();
+    if (ctx.json) runtime.stdout.write(`${JSON.stringify(summary)}\n`);
+    runtime.setExitCode(ExitCode.ok);
+  } catch (err) {
+    await cleanup();
+    if (err instanceof UserError || err instanceof RuntimeFailure) throw err;
+    throw new RuntimeFailure(`extract: ${errorMessage(err)}`, 'extract.failed', { cause: err });
+  }
+}
+
+function describeSources(rules: Rules | undefined, moduleName: string | undefined): string {
+  const parts = [`built-in${rules ? ` + ${rules.ruleSets.length} rule set${rules.ruleSets.length === 1 ? '' : 's'}` : ''}`, ...(moduleName ? [`module ${moduleName}`] : [])];
+  return ` (${parts.join(', ')})`;
+}
+
+function statusLine(e: ExtractorHandle): string {
+  const g = e.gauges();
+  const s = e.stats;
+  return [
+    `${s.rate().toFixed(1)} pages/s`, `extracted ${s.extracted}`, `items ${s.items}`, `failed ${s.failed}`,
+    ...(e.plumbing.malformed ? [`malformed ${e.plumbing.malformed}`] : []),
+    `${g.running} running`, `${g.queued} queued`, `partitions ${g.assigned}${g.pausedPartitions ? ` (${g.pausedPartitions} paused)` : ''}`,
+    ...(e.plumbing.consumerRestarts ? [`restarts ${e.plumbing.consumerRestarts}`] : []),
+  ].join(' · ');
+}
+
+async function serveMetrics(extractor: ExtractorHandle, port: number, host: string, logger: Logger): Promise<() => Promise<unknown>> {
+  const server = await serveRegistry(extractMetricsRegistry(extractor), port, host).catch((err: Error) => {
+    throw new UserError(`--metrics-port ${port}: ${err.message}`, 'usage.metrics-port');
+  });
+  logger.info(`metrics on http://${host}:${port}/metrics`);
+  return () => new Promise((r) => server.close(() => r(undefined)));
+}
+
+/** SIGINT/SIGTERM stop gracefully, a second one exits at once; SIGUSR2 replaces the consumer. Returns the undo. */
+function handleSignals(extractor: ExtractorHandle, logger: Logger): () => void {
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.error(`${name} again: exiting now; unfinished pages are uncommitted and will be extracted again`);
+      process.exit(130);
+    }
+    void extractor.stop(`${name} received (again to exit at once)`);
+  };
+  const onRestart = () => void extractor.restartConsumer('SIGUSR2 received');
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGUSR2', onRestart);
+  return () => { process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGUSR2', onRestart); };
+}

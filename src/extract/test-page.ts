@@ -1,0 +1,89 @@
+/**
+ * `kscrape extract test --rules rules.yaml URL-or-file`: what the rules (and built-in extraction, and a
+ * --module) take from one page, printed as the extraction record would be written, for writing rules. A URL is
+ * fetched through the same fetcher as `work` (address guard, robots.txt, --resolve); a file is read as the
+ * page (its type from the extension, its charset from its meta as for fetched pages).
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { CommandRuntime } from '../context/runtime.js';
+import { ExitCode, UserError, errorMessage } from '../errors.js';
+import { bodyAsUtf8, sniffHtmlCharset } from '../fetch/content.js';
+import type { FetcherOptions } from '../fetch/index.js';
+import type { PageRecord } from '../records/index.js';
+import { extractPage } from './extract-page.js';
+import { loadExtractModule, moduleHelpers, runExtractModule } from './module-runner.js';
+import { extractErrorRecords, extractionRecords, extractorVersion } from './outcomes.js';
+import { loadRulesFile } from './rules-loader.js';
+
+export interface ExtractTestSettings {
+  target: string;
+  /** For a file: the URL it stands for (rule sets match it, relative links resolve against it). @default its file:// URL */
+  pageUrl: string | undefined;
+  rulesPath: string | undefined;
+  modulePath: string | undefined;
+  moduleTimeoutMs: number;
+  fetcher: Partial<FetcherOptions>;
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.htm': 'text/html', '.xhtml': 'application/xhtml+xml', '.json': 'application/json' };
+
+/** Prints the record (pretty JSON) on stdout; exit 1 when the page would go to errors. */
+export async function runExtractTest(s: ExtractTestSettings, runtime: CommandRuntime): Promise<void> {
+  const rules = s.rulesPath ? await loadRulesFile(s.rulesPath) : undefined;
+  const mod = s.modulePath ? await loadExtractModule(s.modulePath) : undefined;
+  const page = /^https?:\/\//i.test(s.target) ? await fetchPage(s.target, s.fetcher) : await filePage(s.target, s.pageUrl);
+  const ctx = { topics: { extractions: 'extractions', errors: 'errors' }, worker: 'extract-test', extractorVersion: extractorVersion(s), now: Date.now() };
+  const verdict = extractPage(page, rules);
+  let records;
+  if (!verdict.ok) {
+    records = extractErrorRecords(page.url, page.url, verdict.reason, page.status, verdict.detail, ctx);
+  } else {
+    const { extraction } = verdict;
+    const result = mod
+      ? await runExtractModule(mod.fn, page, { document: extraction.document, json: extraction.json, fields: extraction.fields, metadata: extraction.metadata, ...moduleHelpers(extraction.document) }, s.moduleTimeoutMs)
+      : undefined;
+    records = result && !result.ok
+      ? extractErrorRecords(page.url, page.url, 'extract-failed', page.status, result.message, ctx)
+      : extractionRecords(page, extraction, ctx, result?.ok ? result : undefined);
+  }
+  const [record] = records;
+  runtime.stdout.write(`${JSON.stringify({ topic: record!.topic, ...JSON.parse(record!.value.toString()) as object }, null, 2)}\n`);
+  runtime.setExitCode(record!.topic === 'errors' ? ExitCode.failure : ExitCode.ok);
+}
+
+async function filePage(path: string, pageUrl: string | undefined): Promise<PageRecord> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new UserError(`${path}: cannot read it (${errorMessage(err).replace(/^[A-Z]+: /, '')}); give a file or an http(s) URL`, 'extract.bad-target');
+  }
+  const contentType = TYPES[extname(path).toLowerCase()] ?? 'text/html';
+  const body = bodyAsUtf8(bytes, contentType === 'text/html' ? sniffHtmlCharset(bytes) : null, false).toString();
+  const url = pageUrl ?? `file://${encodeURI(path.startsWith('/') ? path : `${process.cwd()}/${path}`)}`;
+  return {
+    url, final_url: url, status: 200, content_type: contentType, headers: {}, body, truncated: false, bytes: bytes.length,
+    fetched_at: Date.now(), elapsed_ms: 0, customer_id: 'default', worker: 'extract-test',
+  };
+}
+
+async function fetchPage(url: string, options: Partial<FetcherOptions>): Promise<PageRecord> {
+  const { createFetcher } = await import('../fetch/index.js');
+  const fetcher = createFetcher(options);
+  try {
+    const started = Date.now();
+    const result = await fetcher.fetch(url, { signal: AbortSignal.timeout(60_000) });
+    if (result.kind !== 'page') {
+      const why = result.kind === 'error' ? `${result.reason}: ${result.detail}` : result.error;
+      throw new UserError(`${url}: not fetched (${why})`, 'extract.fetch-failed');
+    }
+    return {
+      url, final_url: result.finalUrl, status: result.status, content_type: result.contentType, headers: result.headers,
+      body: result.body.toString(), truncated: result.truncated, bytes: result.bytes, fetched_at: started,
+      elapsed_ms: result.elapsedMs, customer_id: 'default', worker: 'extract-test',
+    };
+  } finally {
+    await fetcher.close();
+  }
+}

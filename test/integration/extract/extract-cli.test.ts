@@ -1,0 +1,195 @@
+/**
+ * `kscrape extract` as operators run it: fixture pages served on loopback, fetched by `kscrape work` (so the
+ * charset and the body are what the worker really writes), then extracted with the shop rules; the records
+ * read back from the extractions and errors topics, and the group's offsets checked.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../../helpers/cli.js';
+import { testBrokers, uniqueName } from '../../helpers/env.js';
+import { produceRaw, readAll } from '../../helpers/kafka.js';
+import { startTarget, type Target } from '../../helpers/http-targets.js';
+import { readGroupOffsets } from '../../helpers/chaos.js';
+import { SHOP_RULES_PATH, bigListPage, fixtureBytes } from '../../helpers/extract-pages.js';
+import type { ErrorRecord, ExtractionRecord, PageRecord } from '../../../src/records/index.js';
+
+const MiB = 1024 * 1024;
+const big = bigListPage(MiB);
+let site: Target;
+let origin: string;
+let resolveFlag: string;
+
+const serve = (type: string, body: Buffer | string) => (_req: unknown, res: import('node:http').ServerResponse) => {
+  res.setHeader('content-type', type);
+  res.end(body);
+};
+
+beforeAll(async () => {
+  site = await startTarget('127.0.3.1', {
+    '/robots.txt': serve('text/plain', 'User-agent: *\nAllow: /\n'),
+    '/p/trail-runner-2': serve('text/html; charset=utf-8', fixtureBytes('product.html')),
+    '/c/shoes': serve('text/html', fixtureBytes('list.html')),
+    '/blog/kafka': serve('text/html', fixtureBytes('article.html')),
+    '/broken': serve('text/html', fixtureBytes('broken-json-ld.html')),
+    // No charset in the header: only the page's own <meta charset="windows-1252"> says how to read it.
+    '/p/cafe': serve('text/html', fixtureBytes('windows-1252.html')),
+    '/c/all': serve('text/html', big.html),
+    '/notes.txt': serve('text/plain', 'just text'),
+    '/empty': serve('text/html', ''),
+  });
+  const port = new URL(site.origin).port;
+  origin = `http://shop.test:${port}`;
+  resolveFlag = `shop.test:${port}:127.0.3.1`;
+});
+
+afterAll(async () => {
+  await site.close();
+});
+
+async function pipeline() {
+  const prefix = `${uniqueName('xt')}.`;
+  const env = { KSCRAPE_BROKERS: testBrokers(), KSCRAPE_TOPIC_PREFIX: prefix };
+  const partitions = ['urls=1', 'pages=2', 'extractions=1', 'errors=1'].flatMap((p) => ['--partitions', p]);
+  const created = await runCli(['topics', 'create', '--replication-factor', '1', ...partitions], { env, timeoutMs: 90_000 });
+  expect(created.code).toBe(0);
+  return { prefix, env };
+}
+
+const extractArgs = (group: string, extra: string[]) => ['extract', '--group', group, '--commit-interval', '300ms', '--status-interval', '2s', ...extra];
+const byUrl = <T extends { url: string | null }>(records: T[]) => new Map(records.map((r) => [r.url!, r]));
+
+describe('kscrape extract (CLI, pages fetched by kscrape work)', () => {
+  test('fixture pages: exact fields, items, built-in data; non-HTML and empty pages to errors; offsets committed', async () => {
+    const { prefix, env } = await pipeline();
+    const paths = ['/p/trail-runner-2', '/c/shoes', '/blog/kafka', '/broken', '/p/cafe', '/c/all', '/notes.txt', '/empty'];
+    const urls = paths.map((p) => `${origin}${p}`);
+    expect((await runCli(['produce'], { env, input: `${urls.join('\n')}\n`, timeoutMs: 60_000 })).code).toBe(0);
+    const work = await runCli(['work', '--group', uniqueName('w'), '--resolve', resolveFlag, '--allow-cidr', '127.0.3.0/24',
+      '--max-page-bytes', '2MiB', '--max-messages', String(urls.length), '--commit-interval', '300ms'], { env, timeoutMs: 120_000 });
+    expect(work.code).toBe(0);
+    const pages = (await readAll(`${prefix}pages`)).map((m) => JSON.parse(m.value!) as PageRecord);
+    expect(pages).toHaveLength(urls.length);
+    // A message that is not a page record at all.
+    await produceRaw(`${prefix}pages`, [{ key: 'junk', value: 'not json', partition: 0 }]);
+
+    const group = uniqueName('xg');
+    const r = await runCli([...extractArgs(group, ['--rules', SHOP_RULES_PATH, '--max-messages', String(urls.length + 1), '--json'])], { env, timeoutMs: 120_000 });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { consumed: number; extracted: number; failed: number; malformed: number };
+    expect(summary).toMatchObject({ consumed: 9, extracted: 6, failed: 3, malformed: 1 });
+
+    const extractions = byUrl((await readAll(`${prefix}extractions`)).map((m) => JSON.parse(m.value!) as ExtractionRecord));
+    expect([...extractions.keys()].sort()).toEqual(urls.slice(0, 6).sort());
+
+    const product = extractions.get(`${origin}/p/trail-runner-2`)!;
+    expect(product.rule_set).toBe('product');
+    expect(product.host).toBe(new URL(origin).host);
+    expect(product.status).toBe(200);
+    expect(product.fields).toEqual({
+      name: 'Trail Runner 2', price: { amount: 129.99, currency: 'GBP' }, image: `${origin}/img/tr2-1.jpg`,
+      tags: ['trail', 'running', 'waterproof'], description: '<p>Light <b>and</b> grippy.</p>', released: '2026-03-01',
+      in_stock: true, sku: 'TR2-42', gtin: null,
+    });
+    expect(product.page!.title).toBe('Trail Runner 2 – Acme Outdoor Shop');
+    expect(product.page!.json_ld).toEqual([expect.objectContaining({ '@type': 'Product', sku: 'TR2-42' })]);
+    expect(product.page!.microdata[0]!.type).toEqual(['https://schema.org/Product']);
+    expect(product.errors).toEqual([]);
+    expect(product.extractor_version).toMatch(/^kscrape\/\d+\.\d+\.\d+ rules=shop-rules\.yaml$/);
+    expect(product.fetched_at).toBe(pages.find((p) => p.url.endsWith('/p/trail-runner-2'))!.fetched_at);
+
+    const list = extractions.get(`${origin}/c/shoes`)!;
+    expect(list.rule_set).toBe('category');
+    expect(list.items).toHaveLength(45);
+    expect(list.items[0]).toEqual({ title: 'Item number 1', link: `${origin}/p/item-1`, price: { amount: 3.01, currency: 'USD' }, rating: 1.5 });
+    expect(list.errors).toHaveLength(5);
+
+    const article = extractions.get(`${origin}/blog/kafka`)!;
+    expect(article.rule_set).toBeNull();
+    expect(article.page!.opengraph).toEqual({ title: 'Wie man Kafka betreibt', type: 'article', url: 'https://blog.test/kafka-betreiben', description: 'Drei Broker, kein Drama.' });
+    expect(article.page!.language).toBe('de-de');
+
+    const broken = extractions.get(`${origin}/broken`)!;
+    expect(broken.page!.json_ld).toHaveLength(2);
+    expect(broken.errors).toEqual([expect.objectContaining({ where: 'json_ld[1]' })]);
+
+    // windows-1252 with only a meta charset, through work and extract: the accents and the euro sign survive.
+    const cafe = extractions.get(`${origin}/p/cafe`)!;
+    expect(cafe.page!.title).toBe('Café crème – 10€');
+    expect(cafe.page!.language).toBe('fr');
+    expect(cafe.page!.headings).toEqual([{ level: 1, text: 'Café crème brûlée' }]);
+
+    const all = extractions.get(`${origin}/c/all`)!;
+    expect(pages.find((p) => p.url.endsWith('/c/all'))!.bytes).toBe(MiB);
+    expect(all.rule_set).toBe('category');
+    expect(all.items).toHaveLength(big.items);
+    expect(all.items[big.items - 1]).toEqual({ title: `Item number ${big.items}`, link: `${origin}/p/item-${big.items}`, price: { amount: big.items + 0.99, currency: 'USD' }, rating: 4.5 });
+
+    const errors = byUrl((await readAll(`${prefix}errors`)).map((m) => JSON.parse(m.value!) as ErrorRecord));
+    expect(errors.get(`${origin}/notes.txt`)).toMatchObject({ reason: 'unsupported-content', status: 200, detail: 'content type text/plain is neither HTML nor JSON' });
+    expect(errors.get(`${origin}/empty`)).toMatchObject({ reason: 'empty-body', status: 200 });
+    const malformed = [...errors.values()].find((e) => e.reason === 'malformed')!;
+    expect(malformed).toMatchObject({ url: null, detail: 'not a page record (not JSON): not json' });
+
+    const offsets = await readGroupOffsets(testBrokers(), group, `${prefix}pages`);
+    expect(offsets).toMatchObject({ committed: 9, high: 9 });
+  }, 300_000);
+
+  test('a --module that throws, hangs or returns nonsense sends that page to errors (extract-failed); the others are extracted', async () => {
+    const { prefix, env } = await pipeline();
+    const dir = mkdtempSync(join(tmpdir(), 'xt-module-'));
+    const modulePath = join(dir, 'extract.mjs');
+    writeFileSync(modulePath, `export default async function extract(page, { select, text }) {
+  if (page.url.includes('/throw')) throw new Error('no reviews here');
+  if (page.url.includes('/hang')) return new Promise(() => {});
+  if (page.url.includes('/weird')) return 42;
+  return select('.review').map((el) => ({ stars: Number(el.attribs['data-stars']), text: text(el) }));
+}
+`);
+    const page = (path: string): PageRecord => ({
+      url: `http://shop.test${path}`, final_url: `http://shop.test${path}`, status: 200, content_type: 'text/html', headers: {},
+      body: '<h1>P</h1><div class="review" data-stars="4"> Good </div><div class="review" data-stars="2">Meh</div>',
+      truncated: false, bytes: 90, fetched_at: 1, elapsed_ms: 1, customer_id: 'default', worker: 'w',
+    });
+    const paths = ['/ok', '/throw', '/hang', '/weird', '/ok2'];
+    await produceRaw(`${prefix}pages`, paths.map((p) => ({ key: `http://shop.test${p}`, value: JSON.stringify(page(p)) })));
+    const group = uniqueName('xg');
+    const r = await runCli(extractArgs(group, ['--module', modulePath, '--module-timeout', '500ms', '--max-messages', '5', '--json']), { env, timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ extracted: 2, failed: 3, moduleFailures: 3 });
+    const extractions = (await readAll(`${prefix}extractions`)).map((m) => JSON.parse(m.value!) as ExtractionRecord);
+    expect(extractions.map((e) => e.url).sort()).toEqual(['http://shop.test/ok', 'http://shop.test/ok2']);
+    expect(extractions[0]!.items).toEqual([{ stars: 4, text: 'Good' }, { stars: 2, text: 'Meh' }]);
+    expect(extractions[0]!.extractor_version).toMatch(/ module=extract\.mjs$/);
+    const errors = byUrl((await readAll(`${prefix}errors`)).map((m) => JSON.parse(m.value!) as ErrorRecord));
+    expect(errors.get('http://shop.test/throw')).toMatchObject({ reason: 'extract-failed', detail: 'the module threw: no reviews here' });
+    expect(errors.get('http://shop.test/hang')).toMatchObject({ reason: 'extract-failed', detail: 'the module took longer than 500 ms' });
+    expect(errors.get('http://shop.test/weird')).toMatchObject({ reason: 'extract-failed', detail: expect.stringMatching(/^the module returned number/) });
+    expect(await readGroupOffsets(testBrokers(), group, `${prefix}pages`)).toMatchObject({ committed: 5, high: 5 });
+  }, 180_000);
+
+  test('an invalid rules file or module is refused at start: one line with the file, line and reason, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xt-rules-'));
+    const rules = join(dir, 'rules.yaml');
+    writeFileSync(rules, 'rule_sets:\n  - name: shop\n    fields:\n      price: { selector: .price, type: prise }\n');
+    const env = { KSCRAPE_BROKERS: testBrokers(), KSCRAPE_TOPIC_PREFIX: `${uniqueName('xt')}.` };
+    const bad = await runCli(['extract', '--rules', rules], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe(`kscrape: ${rules}:4: rule_sets[0].fields.price.type: 'prise' is not one of string, number, integer, price, url, date, boolean`);
+    const noModule = await runCli(['extract', '--module', join(dir, 'missing.mjs')], { env });
+    expect(noModule.code).toBe(2);
+    expect(noModule.stderr).toMatch(/^kscrape: --module .*missing\.mjs: cannot load it: /);
+    expect(noModule.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('extract test prints what the rules take from a saved page', async () => {
+    const r = await runCli(['extract', 'test', '--rules', SHOP_RULES_PATH, new URL('../../fixtures/extract/list.html', import.meta.url).pathname, '--url', 'https://shop.test/c/shoes']);
+    expect(r.code).toBe(0);
+    const record = JSON.parse(r.stdout) as ExtractionRecord & { topic: string };
+    expect(record.topic).toBe('extractions');
+    expect(record.rule_set).toBe('category');
+    expect(record.items).toHaveLength(45);
+  });
+});
