@@ -30,7 +30,7 @@ import { openSandbox, runExample, type RunResult, type Sandbox } from '../helper
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const readme = readFileSync(`${ROOT}README.md`, 'utf8');
 const CHECKED = 'sh';
-const KNOWN_KINDS = new Set(['sh', 'sh-illustrative', 'text', 'properties', 'json', 'yaml', const KNOWN_KINDS = new Set(['sh', 'sh-illustrative', 'text', 'properties', 'json', 'yaml', 'ini', 'sql', 'js']);
+const KNOWN_KINDS = new Set(['sh', 'sh-illustrative', 'text', 'properties', 'json', 'yaml', 'ini', 'sql', 'js']);
 
 const blocks = fencedBlocks(readme);
 const shBlocks = blocks.filter((b) => b.kind === CHECKED);
