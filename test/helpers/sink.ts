@@ -97,7 +97,10 @@ function compare(a: number[], b: number[]): number {
 }
 
 /** What a row should hold for a page record (--bodies none): the columns the README documents. */
-export function expectedRow(p: ProducedPage, topic: string): Record<string, unknown> {
+/** A row as the tests compare it; the position columns are typed because the tests sort by them. */
+export type ExpectedRow = Record<string, unknown> & { kafka_partition: number; kafka_offset: string };
+
+export function expectedRow(p: ProducedPage, topic: string): ExpectedRow {
   const r = p.record;
   return {
     url: r.url, host: new URL(String(r.url)).hostname, final_url: r.final_url, status: r.status, content_type: r.content_type,
