@@ -30,7 +30,16 @@ async function commitAsSimpleConsumer(brokers: string, group: string, offsets: {
   const c = new KafkaJavascript.KafkaConsumer({ 'bootstrap.servers': brokers, 'group.id': group, 'enable.auto.commit': false }, {});
   await new Promise<void>((resolve, reject) => c.connect({ timeout: 10_000 }, (err) => (err ? reject(err) : resolve())));
   try {
-    c.commitSync(offsets);
+    // On a cluster the coordinator may have just moved (NOT_COORDINATOR, LOAD_IN_PROGRESS): ask again, bounded.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        c.commitSync(offsets);
+        break;
+      } catch (err) {
+        if (attempt >= 60) throw err;
+        await sleep(500);
+      }
+    }
   } finally {
     await new Promise<void>((resolve) => c.disconnect(() => resolve()));
   }
@@ -90,11 +99,41 @@ describe('topics and check on a 3-node cluster', () => {
     expect(lowered.stdout).toMatch(/min.insync.replicas: want 1, have 2 \(run with --fix\)/);
   }, 240_000);
 
+  test('lag equals ConsumerGroupCommand --describe for the same group, with the group coordinator on another node than the partition leaders', async () => {
+    const topic = `${prefix}lagged`;
+    await withAdmin((admin) => admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 3 }] }), cluster.brokers);
+    const producer = createProducer({ config: { 'bootstrap.servers': cluster.brokers }, logger: createLogger({ level: 'quiet' }) }, { acks: -1 } as never);
+    await producer.connect();
+    await producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ partition: i % 2, value: `r${i}` })) });
+    await producer.disconnect();
+    const leaders = await cluster.leadersOf(topic);
+    let group = '';
+    for (let i = 0; i < 40 && !group; i++) {
+      const candidate = uniqueName('lag-cluster');
+      if (!leaders.includes(await cluster.groupCoordinator(candidate))) group = candidate;
+    }
+    expect(group).not.toBe('');
+    await commitAsSimpleConsumer(cluster.brokers, group, [{ topic, partition: 0, offset: 3 }, { topic, partition: 1, offset: 10 }]);
+
+    const { dir: jars } = await ensureKafkaJars();
+    const [ours, theirs] = await Promise.all([
+      runCli(['lag', '--group', group, '--json'], { env: env(), timeoutMs: 60_000 }),
+      run('java', ['-cp', `${jars}/*`, 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', cluster.brokers, '--describe', '--group', group]),
+    ]);
+    expect(ours.code).toBe(0);
+    const report = JSON.parse(ours.stdout) as { groups: { lag: number; partitions: { topic: string; partition: number; current_offset: number | null; log_end_offset: number; lag: number | null }[] }[] };
+    const ourRows = report.groups[0]!.partitions.map((p) => [p.topic, p.partition, String(p.current_offset), String(p.log_end_offset), String(p.lag)]);
+    const kafkaRows = theirs.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 6 && f[0] === group)
+      .map((f) => [f[1], Number(f[2]), f[3], f[4], f[5]]).sort((a, b) => Number(a[1]) - Number(b[1]));
+    expect(ourRows).toEqual(kafkaRows);
+    expect(report.groups[0]!.lag).toBe(7);
+  }, 120_000);
+
   test('check: OK on the healthy cluster; a killed broker makes it WARN with under-replicated partitions; 0 again after the broker rejoined', async () => {
     const healthy = await check(env());
     expect(healthy.code).toBe(0);
     expect(healthy.report.kafka.brokers.map((b) => [b.id, b.answered])).toEqual([[1, true], [2, true], [3, true]]);
-    expect(healthy.report.kafka.topics.map((t) => t.topic)).toContain(`${prefix}urls`);
+    expect(healthy.report.kafka.topics!.map((t) => t.topic)).toContain(`${prefix}urls`);
 
     const victim = await cluster.leaderOf(`${prefix}urls`, 0);
     const killedAt = Date.now();
@@ -102,11 +141,14 @@ describe('topics and check on a 3-node cluster', () => {
     let seen: Awaited<ReturnType<typeof check>> | undefined;
     await waitFor('check reports the killed broker', async () => {
       seen = await check(env());
-      return seen.code !== 0 && seen.report.kafka.topics.some((t) => t.underReplicated.length > 0);
+      // Until the controller fenced the dead node, a request routed to it may time out: then check says CRITICAL
+      // with the reason instead of a table (kafka.error); the next round judges the partitions.
+      if (!seen.report.kafka.topics) process.stderr.write(`check right after the kill: ${seen.report.status} ${JSON.stringify(seen.report.kafka)}\n`);
+      return seen.code !== 0 && (seen.report.kafka.topics ?? []).some((t) => t.underReplicated.length > 0);
     }, 60_000, 1_000);
     const detectedMs = Date.now() - killedAt;
     expect([1, 2]).toContain(seen!.code);
-    const urls = seen!.report.kafka.topics.find((t) => t.topic === `${prefix}urls`)!;
+    const urls = seen!.report.kafka.topics!.find((t) => t.topic === `${prefix}urls`)!;
     expect(urls.underReplicated.length).toBeGreaterThan(0);
     expect(urls.underMinIsr).toEqual([]); // two of three in sync: writes go on
     expect(urls.offline).toEqual([]);
@@ -144,50 +186,23 @@ describe('topics and check on a 3-node cluster', () => {
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout) as { delivered: number; failed: number };
     expect([summary.delivered, summary.failed]).toEqual([urls.length, 0]);
+    // The audit reads every partition to its end: wait for the restarted node to lead and serve its partitions again.
+    await cluster.waitFullyReplicated([`${prefix}urls`], 90_000);
+    await waitFor('no open transaction in urls', () => noOpenTransaction(cluster.brokers, `${prefix}urls`), 120_000, 1_000);
     const audit = await auditPipeline({ brokers: cluster.brokers, prefix, expected: urls, places: ['urls'], files: [{ path: fallback, place: 'fallback' }], mode: 'exactly-once' });
     process.stderr.write(`${formatAudit('scenario 1: produce, a leader killed -9 and restarted', audit)}\n`);
     expect(audit.lost).toEqual([]);
     expect([audit.duplicates, audit.splitUrls]).toEqual([0, 0]);
-    await cluster.waitFullyReplicated([`${prefix}urls`], 90_000);
   }, 300_000);
-
-  test('lag equals ConsumerGroupCommand --describe for the same group, with the group coordinator on another node than the partition leaders', async () => {
-    const topic = `${prefix}lagged`;
-    await withAdmin((admin) => admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 3 }] }), cluster.brokers);
-    const producer = createProducer({ config: { 'bootstrap.servers': cluster.brokers }, logger: createLogger({ level: 'quiet' }) }, { acks: -1 } as never);
-    await producer.connect();
-    await producer.send({ topic, messages: Array.from({ length: 20 }, (_, i) => ({ partition: i % 2, value: `r${i}` })) });
-    await producer.disconnect();
-    const leaders = await cluster.leadersOf(topic);
-    let group = '';
-    for (let i = 0; i < 40 && !group; i++) {
-      const candidate = uniqueName('lag-cluster');
-      if (!leaders.includes(await cluster.groupCoordinator(candidate))) group = candidate;
-    }
-    expect(group).not.toBe('');
-    await commitAsSimpleConsumer(cluster.brokers, group, [{ topic, partition: 0, offset: 3 }, { topic, partition: 1, offset: 10 }]);
-
-    const { dir: jars } = await ensureKafkaJars();
-    const [ours, theirs] = await Promise.all([
-      runCli(['lag', '--group', group, '--json'], { env: env(), timeoutMs: 60_000 }),
-      run('java', ['-cp', `${jars}/*`, 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', cluster.brokers, '--describe', '--group', group]),
-    ]);
-    expect(ours.code).toBe(0);
-    const report = JSON.parse(ours.stdout) as { groups: { lag: number; partitions: { topic: string; partition: number; current_offset: number | null; log_end_offset: number; lag: number | null }[] }[] };
-    const ourRows = report.groups[0]!.partitions.map((p) => [p.topic, p.partition, String(p.current_offset), String(p.log_end_offset), String(p.lag)]);
-    const kafkaRows = theirs.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 6 && f[0] === group)
-      .map((f) => [f[1], Number(f[2]), f[3], f[4], f[5]]).sort((a, b) => Number(a[1]) - Number(b[1]));
-    expect(ourRows).toEqual(kafkaRows);
-    expect(report.groups[0]!.lag).toBe(7);
-  }, 120_000);
 
   test('acks=all with min ISR 2 and two of three brokers down mid-run: produce fails loudly, the rest in the fallback file; a replay delivers each once when they are back', async () => {
     const urls = Array.from({ length: 300 }, (_, i) => `https://h${i % 5}.two-down.example/item/${i}`);
     const half = 150;
     const fallback = join(dir, 'two-down.jsonl');
+    const base = await highWatermarkTotal(`${prefix}urls`, cluster.brokers);
     const cli = startCli(['produce', '--json', '--fallback', fallback, '--flush-timeout', '10s', '-X', 'reconnect.backoff.max.ms=500'], env());
     await cli.write(`${urls.slice(0, half).join('\n')}\n`);
-    await waitFor('the first half delivered', async () => (await highWatermarkTotal(`${prefix}urls`, cluster.brokers).catch(() => 0)) >= half, 60_000, 500);
+    await waitFor('the first half delivered', async () => (await highWatermarkTotal(`${prefix}urls`, cluster.brokers).catch(() => 0)) >= base + half, 60_000, 500);
 
     const [survivor, ...downed] = cluster.nodeIds as [number, number, number];
     for (const id of downed) await cluster.kill(id);
