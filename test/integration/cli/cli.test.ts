@@ -96,7 +96,10 @@ describe('kscrape check', () => {
   test('reports a reachable broker and exits 0', async () => {
     const r = await runCli(['check', '--json', '--brokers', testBrokers()]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).kafka.brokers).toBe(testBrokers());
+    const report = JSON.parse(r.stdout) as { status: string; kafka: { bootstrap: string; brokers: { address: string; answered: boolean }[] } };
+    expect(report.status).toBe('OK');
+    expect(report.kafka.bootstrap).toBe(testBrokers());
+    expect(report.kafka.brokers.map((b) => [b.address, b.answered])).toEqual([[testBrokers(), true]]);
   });
 
   test('exits 2 (CRITICAL) with one line on stderr when nothing answers', async () => {
