@@ -29,6 +29,7 @@ Examples:
     .addOption(new Option('--partitions <topic=n>', 'partition count for one topic, repeatable (urls=200); default: the table above').argParser(collect))
     .addOption(new Option('--retention <topic=duration>', 'retention for one topic, repeatable (dlq=60d); default: the table above').argParser(collect))
     .addOption(new Option('--replication-factor <n>', `replicas per partition (default: ${TOPICS_DEFAULTS.replicationFactor}, or the broker count when smaller)`))
+    .addOption(new Option('--min-insync-replicas <n>', 'min.insync.replicas of every topic: with acks=all a write needs this many in-sync copies (default: 2 from replication factor 3 up, else 1; never above the replication factor)'))
     .addOption(new Option('--pages-max-message-bytes <size>', 'max.message.bytes of the pages topic: room for the worker\'s body cap (1 MiB by default) after JSON escaping').default(TOPICS_DEFAULTS.pagesMaxMessageBytes))
     .addOption(new Option('--dry-run', 'print the plan and what differs; change nothing').default(false))
     .addOption(new Option('--fix', 'apply what Kafka allows on existing topics: add missing partitions, set retention.ms/compression.type/max.message.bytes').default(false))
@@ -36,8 +37,10 @@ Examples:
     .addHelpText('after', `
 Running it again is safe: existing topics are reported. A topic that differs (fewer partitions, another
 replication factor, another retention.ms, compression.type or max.message.bytes) is shown and the exit status
-is 1; --fix adds the missing partitions (Kafka cannot remove any) and sets the configs, changing only those
-three (other configs of the topic are kept). Another replication factor is reported, never fixed.
+is 1; --fix adds the missing partitions (Kafka cannot remove any) and sets the configs, changing only those four
+configs (other configs of the topic are kept). Another replication factor is reported, never fixed.
+min.insync.replicas is set on every topic (2 with 3 or more replicas): with the producer's acks=all, a write is
+acknowledged only once that many brokers hold it, and fails loudly (NOT_ENOUGH_REPLICAS) when fewer are in sync.
 dlq.parked holds the records \`dlq retry\` gave up on, for people to review.
 
 Configs are the broker's effective values, read with DescribeConfigs. With settings the config reader cannot
@@ -52,8 +55,9 @@ Examples:
   kscrape topics create --brokers kafka-1:9092 --partitions urls=200 --retention dlq=60d
   kscrape --topic-prefix staging. topics create --replication-factor 1 --json
   kscrape topics create --partitions urls=100 --fix
+  kscrape topics create --brokers kafka-1:9092,kafka-2:9092,kafka-3:9092 --min-insync-replicas 2
   kscrape topics create --retention urls=3d --fix --dry-run     # what would change, nothing changed`)
-    .action(async (opts: { partitions?: string[]; retention?: string[]; replicationFactor?: string; pagesMaxMessageBytes: string; dryRun: boolean; fix: boolean; timeout: string }, cmd: Command) => {
+    .action(async (opts: { partitions?: string[]; retention?: string[]; replicationFactor?: string; minInsyncReplicas?: string; pagesMaxMessageBytes: string; dryRun: boolean; fix: boolean; timeout: string }, cmd: Command) => {
       const ctx = globalContextOf(cmd);
       const plan = {
         prefix: ctx.topicPrefix,
@@ -61,6 +65,7 @@ Examples:
         retentionMs: parseRetentionOverrides(opts.retention ?? []),
         pagesMaxMessageBytes: parseSize(opts.pagesMaxMessageBytes, '--pages-max-message-bytes'),
         ...(opts.replicationFactor === undefined ? {} : { replicationFactor: parsePositiveInt(opts.replicationFactor, '--replication-factor') }),
+        ...(opts.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: parsePositiveInt(opts.minInsyncReplicas, '--min-insync-replicas') }),
       };
       const timeoutMs = parseDuration(opts.timeout, '--timeout');
       const [{ withTopicIo }, { createStandardTopics }, { renderCreateResult }] = await Promise.all([
@@ -72,7 +77,7 @@ Examples:
     });
 
   topics.command('list')
-    .description('list topics (under --topic-prefix) with partitions, replication, retention, compression and message counts')
+    .description('list topics (under --topic-prefix) with partitions, replication, retention, compression, message counts, min ISR and replica health')
     .addOption(timeoutOption())
     .addHelpText('after', `
 Message counts are the sum over partitions of high − low watermark. Retention and compression are the broker's
@@ -92,11 +97,13 @@ Examples:
     });
 
   topics.command('describe [names...]')
-    .description('describe topics (default: the standard set under --topic-prefix): partitions, replication, retention, compression, messages, watermarks')
+    .description('describe topics (default: the standard set under --topic-prefix): partitions, replication, retention, compression, messages, watermarks, leader/replicas/ISR per partition')
     .addOption(timeoutOption())
     .addHelpText('after', `
 Standard names (urls, pages, dlq.parked, ...) get the --topic-prefix; other names are used as given.
 Exit status 1 when a named topic does not exist. --json adds maxMessageBytes. Configs as for list.
+Each partition shows its leader, replicas and in-sync replicas (broker ids) and is flagged OFFLINE (no leader),
+UNDER-REPLICATED (a replica out of sync) or UNDER-MIN-ISR (acks=all writes fail until a replica catches up).
 
 Examples:
   kscrape topics describe

@@ -64,6 +64,10 @@ const ERROR_NAMES = new Map(Object.entries(RdKafka.CODES.ERRORS).map(([name, cod
 const QUEUE_FULL_RETRY_MS = 5;
 /** How much longer than librdkafka's own timeout our deadline on a transactional call is. */
 const CALL_MARGIN_MS = 2_000;
+/** Pause between init_transactions attempts while the coordinator loads. */
+const INIT_RETRY_MS = 500;
+/** Coordinator errors that pass once the coordinator has moved or loaded (librdkafka does not always mark them retriable). */
+const COORDINATOR_NOT_READY = /LOAD_IN_PROGRESS|COORDINATOR_NOT_AVAILABLE|NOT_COORDINATOR/;
 
 export function kafkaErrorName(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
@@ -103,7 +107,7 @@ export class BulkProducer {
     // Reports are served on librdkafka's thread; without polling they never arrive and the queue never empties.
     producer.setPollInBackground(true);
     const self = new BulkProducer(producer, opts);
-    const init = await self.call('init transactions', opts.connectTimeoutMs, (ms, cb) => producer.initTransactions(ms, cb));
+    const init = await self.initTransactions(Date.now() + opts.connectTimeoutMs);
     const begun = init.ok ? await self.beginTransaction() : init;
     if (!begun.ok) throw fail(new Error(begun.reason), 'start a producer transaction');
     return self;
@@ -128,6 +132,22 @@ export class BulkProducer {
   /** Resolves after a short pause, in which librdkafka may make room (deliveries or failures free its queue). */
   waitForRoom(): Promise<void> {
     return new Promise((r) => setTimeout(r, QUEUE_FULL_RETRY_MS));
+  }
+
+  /**
+   * init_transactions, asked again while the transaction coordinator is not ready and the deadline allows: on a
+   * cluster the coordinator moves when a broker dies or rejoins, and the new one answers "load in progress" until it
+   * has read its share of __transaction_state (seconds); a fresh cluster's first transactional producer also
+   * creates that topic. librdkafka lets a timed-out or retriable init be called again.
+   */
+  private async initTransactions(deadline: number): Promise<TxnOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const init = await this.call('init transactions', Math.max(1_000, deadline - Date.now()), (ms, cb) => this.producer.initTransactions(ms, cb));
+      const transient = !init.ok && !init.fatal && (init.retriable || COORDINATOR_NOT_READY.test(init.reason));
+      if (init.ok || !transient || Date.now() + INIT_RETRY_MS >= deadline) return init;
+      if (attempt === 1) this.opts.logger.info(`the transaction coordinator is not ready (${init.reason}); asking again until the connect timeout`);
+      await new Promise((r) => setTimeout(r, INIT_RETRY_MS));
+    }
   }
 
   /** Local to the client (no broker round trip); the next transaction starts with its first message. */

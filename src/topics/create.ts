@@ -19,6 +19,8 @@ export interface CreateTopicsResult {
   dryRun: boolean;
   brokers: number;
   replicationFactor: number;
+  /** min.insync.replicas set on every topic. */
+  minInsyncReplicas: number;
   topics: TopicOutcome[];
   /** Topics whose differences remain after this run (exit status 1 when > 0). */
   mismatches: number;
@@ -44,6 +46,7 @@ export async function createStandardTopics(io: TopicIo, opts: CreateTopicsOption
     dryRun: opts.dryRun,
     brokers,
     replicationFactor: desired[0]?.replicationFactor ?? 0,
+    minInsyncReplicas: Number(desired[0]?.configs['min.insync.replicas'] ?? 0),
     topics: outcomes,
     mismatches: outcomes.filter((o) => o.action === 'mismatch').length,
   };

@@ -6,6 +6,7 @@
 import { RuntimeFailure } from '../errors.js';
 import { TOPICS } from '../records/index.js';
 import { listTopicNames, messageCount, readExistingTopics, topicOffsets, type PartitionOffsets, type TopicIo } from './topic-io.js';
+import { replicaHealth, type ReplicaHealth } from './replica-health.js';
 
 export interface TopicInfo {
   topic: string;
@@ -17,8 +18,12 @@ export interface TopicInfo {
   retentionMs: number | null;
   compression: string | null;
   maxMessageBytes: number | null;
-  /** Only for describe. */
-  offsets?: PartitionOffsets[];
+  /** Effective min.insync.replicas; null when the topic's configs could not be read. */
+  minInsyncReplicas: number | null;
+  /** Partitions without a leader, with fewer in-sync replicas than replicas, or than min ISR. */
+  replicaHealth: ReplicaHealth;
+  /** Only for describe: watermarks, leader, replicas and ISR by partition. */
+  offsets?: (PartitionOffsets & { leader: number; replicas: number[]; isr: number[] })[];
 }
 
 /** The topics under the prefix (all non-internal topics without one), sorted. */
@@ -48,14 +53,24 @@ async function describeTopicNames(io: TopicIo, names: readonly string[], withOff
   for (const topic of names) {
     const e = existing.get(topic);
     if (!e) {
-      out.push({ topic, exists: false, partitions: 0, replicationFactor: 0, messages: 0, retentionMs: null, compression: null, maxMessageBytes: null });
+      out.push({
+        topic, exists: false, partitions: 0, replicationFactor: 0, messages: 0, retentionMs: null, compression: null, maxMessageBytes: null,
+        minInsyncReplicas: null, replicaHealth: replicaHealth([], null),
+      });
       continue;
     }
     const offsets = await topicOffsets(io, topic);
+    const minInsyncReplicas = numberOrNull(e.configs?.['min.insync.replicas']);
+    const states = e.replicaStates ?? [];
+    const placed = offsets.map((o) => {
+      const r = states.find((s) => s.partition === o.partition);
+      return { ...o, leader: r?.leader ?? -1, replicas: r?.replicas ?? [], isr: r?.isr ?? [] };
+    });
     out.push({
       topic, exists: true, partitions: e.partitions, replicationFactor: e.replicationFactor, messages: messageCount(offsets),
       retentionMs: numberOrNull(e.configs?.['retention.ms']), compression: e.configs?.['compression.type'] ?? null,
-      maxMessageBytes: numberOrNull(e.configs?.['max.message.bytes']), ...(withOffsets ? { offsets } : {}),
+      maxMessageBytes: numberOrNull(e.configs?.['max.message.bytes']), minInsyncReplicas,
+      replicaHealth: replicaHealth(states, minInsyncReplicas), ...(withOffsets ? { offsets: placed } : {}),
     });
   }
   return out;

@@ -34,7 +34,7 @@ export const TOPIC_COMPRESSION = 'lz4';
 export const PAGES_MAX_MESSAGE_BYTES = parseSize(TOPICS_DEFAULTS.pagesMaxMessageBytes, '--pages-max-message-bytes');
 export const DEFAULT_REPLICATION_FACTOR: number = TOPICS_DEFAULTS.replicationFactor;
 /** The topic configs kscrape sets, compares and shows. */
-export const MANAGED_CONFIG_KEYS = ['retention.ms', 'compression.type', 'max.message.bytes'] as const;
+export const MANAGED_CONFIG_KEYS = ['retention.ms', 'compression.type', 'max.message.bytes', 'min.insync.replicas'] as const;
 
 export interface DesiredTopic {
   name: TopicName;
@@ -51,6 +51,8 @@ export interface PlanInput {
   retentionMs?: Partial<Record<TopicName, number>>;
   /** Explicit --replication-factor; otherwise min(3, brokerCount). */
   replicationFactor?: number;
+  /** Explicit --min-insync-replicas; otherwise defaultMinInsyncReplicas(replication factor). */
+  minInsyncReplicas?: number;
   brokerCount: number;
   pagesMaxMessageBytes?: number;
 }
@@ -59,13 +61,27 @@ export function defaultReplicationFactor(brokerCount: number): number {
   return Math.max(1, Math.min(DEFAULT_REPLICATION_FACTOR, brokerCount));
 }
 
+/**
+ * min.insync.replicas for a replication factor: 2 from 3 replicas up (with acks=all a write is on two brokers before
+ * it is acknowledged, and one broker may be down), else 1 (with 2 replicas, 2 would stop every write while either
+ * broker is down).
+ */
+export function defaultMinInsyncReplicas(replicationFactor: number): number {
+  return replicationFactor >= 3 ? 2 : 1;
+}
+
 export function planTopics(input: PlanInput): DesiredTopic[] {
   const rf = input.replicationFactor ?? defaultReplicationFactor(input.brokerCount);
+  const minIsr = input.minInsyncReplicas ?? defaultMinInsyncReplicas(rf);
+  if (minIsr > rf) {
+    throw new UserError(`--min-insync-replicas ${minIsr} is above the replication factor ${rf}: no write with acks=all could ever succeed`, 'usage.min-insync-replicas');
+  }
   return (Object.keys(STANDARD_TOPICS) as TopicName[]).map((name) => {
     const std = STANDARD_TOPICS[name];
     const configs: Record<string, string> = {
       'retention.ms': String(input.retentionMs?.[name] ?? std.retentionMs),
       'compression.type': TOPIC_COMPRESSION,
+      'min.insync.replicas': String(minIsr),
     };
     if (name === 'pages') configs['max.message.bytes'] = String(input.pagesMaxMessageBytes ?? PAGES_MAX_MESSAGE_BYTES);
     return { name, topic: `${input.prefix}${TOPICS[name]}`, partitions: input.partitions?.[name] ?? std.partitions, replicationFactor: rf, configs };
@@ -94,10 +110,20 @@ export function parseTopicAssignments<T>(values: readonly string[], flag: string
 export const parsePartitionOverrides = (values: readonly string[]) => parseTopicAssignments(values, '--partitions', parsePositiveInt);
 export const parseRetentionOverrides = (values: readonly string[]) => parseTopicAssignments(values, '--retention', parseDuration);
 
+/** Where one partition's copies are, from the cluster's metadata (broker ids; leader -1: none). */
+export interface PartitionReplicas {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
 export interface ExistingTopic {
   topic: string;
   partitions: number;
   replicationFactor: number;
+  /** Leader, replicas and ISR by partition (when read from metadata). */
+  replicaStates?: PartitionReplicas[];
   /** The topic's effective configs; null when they could not be read (see configs.ts). */
   configs: Record<string, string> | null;
 }

@@ -7,6 +7,7 @@ import { formatDuration } from '../units.js';
 import type { CreateTopicsResult, TopicOutcome } from './create.js';
 import type { TopicInfo } from './describe.js';
 import { configCheckHint, showConfig } from './plan.js';
+import { describeReplicaHealth } from './replica-health.js';
 
 const NOT_READABLE = 'n/a*';
 export const CONFIGS_FOOTNOTE = '* retention and compression could not be read with these Kafka settings (see the warning on stderr); check with kafka-configs.sh --describe';
@@ -20,19 +21,28 @@ function grid(head: string[], rows: string[][], tty: boolean): string {
   return `${table.toString()}\n`;
 }
 
+/**
+ * One row per topic. `min ISR` and `replicas` (the replication state: ok, or how many partitions are offline,
+ * under-replicated, under min ISR) come last so scripts reading the first columns by position keep working.
+ */
 export function renderTopicInfos(infos: readonly TopicInfo[], tty: boolean): string {
   const rows = infos.map((t) => t.exists
-    ? [t.topic, String(t.partitions), String(t.replicationFactor), t.retentionMs === null ? NOT_READABLE : showRetention(t.retentionMs), t.compression ?? NOT_READABLE, String(t.messages)]
-    : [t.topic, 'missing', '', '', '', '']);
-  const out = grid(['topic', 'partitions', 'replication', 'retention', 'compression', 'messages'], rows, tty);
+    ? [t.topic, String(t.partitions), String(t.replicationFactor), t.retentionMs === null ? NOT_READABLE : showRetention(t.retentionMs), t.compression ?? NOT_READABLE, String(t.messages),
+      t.minInsyncReplicas === null ? NOT_READABLE : String(t.minInsyncReplicas), describeReplicaHealth(t.replicaHealth) || 'ok']
+    : [t.topic, 'missing', '', '', '', '', '', '']);
+  const out = grid(['topic', 'partitions', 'replication', 'retention', 'compression', 'messages', 'min ISR', 'replicas'], rows, tty);
   return infos.some((t) => t.exists && (t.retentionMs === null || t.compression === null)) ? `${out}${CONFIGS_FOOTNOTE}\n` : out;
 }
 
 /** Per-partition watermarks for `describe` (one block per topic). */
 export function renderPartitionOffsets(info: TopicInfo, tty: boolean): string {
   if (!info.offsets) return '';
-  const rows = info.offsets.map((o) => [String(o.partition), String(o.low), String(o.high), String(o.high - o.low)]);
-  return `${info.topic}:\n${grid(['partition', 'low', 'high', 'messages'], rows, tty)}`;
+  const h = info.replicaHealth;
+  const flags = (p: number) => [h.offline.includes(p) ? 'OFFLINE' : '', h.underReplicated.includes(p) ? 'UNDER-REPLICATED' : '', h.underMinIsr.includes(p) ? 'UNDER-MIN-ISR' : '']
+    .filter(Boolean).join(' ');
+  const rows = info.offsets.map((o) => [String(o.partition), String(o.low), String(o.high), String(o.high - o.low),
+    o.leader < 0 ? 'none' : String(o.leader), o.replicas.join(','), o.isr.join(','), flags(o.partition)]);
+  return `${info.topic}:\n${grid(['partition', 'low', 'high', 'messages', 'leader', 'replicas', 'isr', ''], rows, tty)}`;
 }
 
 const LABEL: Record<TopicOutcome['action'], string> = {
@@ -47,7 +57,7 @@ const LABEL: Record<TopicOutcome['action'], string> = {
 export function renderCreateResult(result: CreateTopicsResult, brokers: string): string {
   const lines: string[] = [];
   const width = Math.max(...result.topics.map((t) => t.desired.topic.length));
-  lines.push(`${result.dryRun ? 'plan (dry run, nothing changed)' : 'topics'}: ${result.brokers} broker(s), replication factor ${result.replicationFactor}`);
+  lines.push(`${result.dryRun ? 'plan (dry run, nothing changed)' : 'topics'}: ${result.brokers} broker(s), replication factor ${result.replicationFactor}, min ISR ${result.minInsyncReplicas}`);
   for (const t of result.topics) {
     const d = t.desired;
     const configs = Object.entries(d.configs).map(([k, v]) => `${k}=${showConfig(k, v)}`).join(' ');

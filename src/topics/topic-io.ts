@@ -39,6 +39,8 @@ export async function readExistingTopics(io: TopicIo, names: readonly string[]):
       topic: t.name,
       partitions: t.partitions.length,
       replicationFactor: Math.max(0, ...t.partitions.map((p) => p.replicas.length)),
+      replicaStates: t.partitions.map((p) => ({ partition: p.partitionId, leader: p.leader ?? -1, replicas: p.replicas, isr: p.isr }))
+        .sort((a, b) => a.partition - b.partition),
       configs: values ? Object.fromEntries(values) : null,
     });
   }
@@ -65,12 +67,17 @@ export async function alterTopicConfigs(io: TopicIo, topic: string, values: Reco
 
 /** Brokers in the cluster, from a metadata request (neither admin API returns the broker list). */
 export async function countBrokers(io: TopicIo): Promise<number> {
+  return (await listBrokers(io)).length;
+}
+
+/** The brokers the cluster's metadata lists (registered and not fenced), by id. */
+export async function listBrokers(io: TopicIo): Promise<{ id: number; host: string; port: number }[]> {
   const client = createMetadataClient({ config: io.config, logger: io.logger });
   try {
-    const metadata = await withDeadline(new Promise<{ brokers: unknown[] }>((resolve, reject) => {
+    const metadata = await withDeadline(new Promise<{ brokers: { id: number; host: string; port: number }[] }>((resolve, reject) => {
       client.connect({ timeout: io.timeoutMs }, (err, data) => (err ? reject(err) : resolve(data)));
     }), io.timeoutMs + 1_000, 'cluster metadata');
-    return metadata.brokers.length;
+    return metadata.brokers.map((b) => ({ id: b.id, host: b.host, port: b.port })).sort((a, b) => a.id - b.id);
   } finally {
     await withDeadline(new Promise<void>((resolve) => { client.disconnect(() => resolve()); }), 5_000, 'metadata client disconnect').catch(() => undefined);
   }

@@ -14,6 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { Admin as WireAdmin, FindCoordinatorKeyTypes } from '@platformatic/kafka';
 import { readClusterState, startCluster, startNode, stopCluster, type ClusterNode } from '../../scripts/stack/cluster.js';
 import { isAlive, sleep, terminate } from '../../scripts/stack/ports.js';
@@ -201,4 +202,18 @@ export async function startTestCluster(opts: StartTestClusterOptions = {}): Prom
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * True when no transaction is open on `topic`: every partition's last stable offset (read_committed) is its high
+ * watermark. After a broker outage, a producer's last transaction may stay open until the broker aborts it itself
+ * (transaction.timeout.ms, then its cleanup interval); read_committed readers (audits, workers) wait behind it.
+ */
+export async function noOpenTransaction(brokers: string, topic: string): Promise<boolean> {
+  return withAdmin(async (admin) => {
+    const [stable, high] = await Promise.all([
+      admin.fetchTopicOffsets(topic, { isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED }), admin.fetchTopicOffsets(topic),
+    ]);
+    return stable.every((s) => high.some((h) => h.partition === s.partition && h.high === s.high));
+  }, brokers);
 }

@@ -25,7 +25,7 @@ describe('kscrape CLI basics', () => {
   });
 
   test('a usage mistake is one line on stderr, exit 2, no stack', async () => {
-    for (const args of [['config', '--bogus'], ['config', '-X', 'novalue'], ['nosuchcommand'], ['check', '--timeout', 'soon']]) {
+    for (const args of [['config', '--bogus'], ['config', '-X', 'novalue'], ['nosuchcommand'], ['topics', 'list', '--timeout', 'soon']]) {
       const r = await runCli(args);
       expect(r.code).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -79,7 +79,7 @@ describe('secrets never reach any output', () => {
     const r = await runCli(['check', '--verbose', '--timeout', '3s', '--brokers', testBrokers(),
       '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=PLAIN', '-X', 'sasl.username=KEY', '-X', `sasl.password=${password}`,
       '--redis', `redis://user:${password}@127.0.0.1:1`], { timeoutMs: 30_000 });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // check: CRITICAL
     expect(r.stderr).toMatch(/cannot reach Kafka/);
     expect(r.stderr).toMatch(/debug: /);
     expect(r.stdout + r.stderr).not.toContain(password);
@@ -96,14 +96,24 @@ describe('kscrape check', () => {
   test('reports a reachable broker and exits 0', async () => {
     const r = await runCli(['check', '--json', '--brokers', testBrokers()]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).kafka.brokers).toBe(testBrokers());
+    const report = JSON.parse(r.stdout) as { status: string; kafka: { bootstrap: string; brokers: { address: string; answered: boolean }[] } };
+    expect(report.status).toBe('OK');
+    expect(report.kafka.bootstrap).toBe(testBrokers());
+    expect(report.kafka.brokers.map((b) => [b.address, b.answered])).toEqual([[testBrokers(), true]]);
   });
 
-  test('exits 1 with one line when nothing answers', async () => {
+  test('exits 2 (CRITICAL) with one line on stderr when nothing answers', async () => {
     const r = await runCli(['check', '--brokers', '127.0.0.1:1', '--timeout', '2s']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/cannot reach Kafka at 127\.0\.0\.1:1 within 2 s/);
+    expect(r.stdout).toMatch(/^cluster CRITICAL: cannot reach Kafka/);
+  });
+
+  test('a usage error exits 3 (UNKNOWN), as for lag', async () => {
+    const r = await runCli(['check', '--timeout', 'soon']);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
 
@@ -117,14 +127,13 @@ describe('a bootstrap address with a bad port (issue #18, 6)', () => {
 });
 
 describe('--json failures are JSON on stdout too (issue #18, 8)', () => {
-  interface FailureJson { ok: boolean; command: string | null; error: { code: string; message: string }; exit_code: number; exit_meaning: string }
 
-  test('check --json with nothing answering: one JSON object naming what failed and what exit 1 means', async () => {
+  test('check --json with nothing answering: its own report, CRITICAL, naming what failed', async () => {
     const r = await runCli(['check', '--json', '--brokers', '127.0.0.1:1', '--timeout', '2s']);
-    expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as FailureJson;
-    expect(out).toMatchObject({ ok: false, command: 'check', exit_code: 1, exit_meaning: expect.stringMatching(/^failure/) });
-    expect(out.error.message).toMatch(/cannot reach Kafka at 127\.0\.0\.1:1/);
+    expect(r.code).toBe(2);
+    const out = JSON.parse(r.stdout) as { status: string; exit_code: number; kafka: { error: string } };
+    expect(out).toMatchObject({ status: 'CRITICAL', exit_code: 2 });
+    expect(out.kafka.error).toMatch(/cannot reach Kafka at 127\.0\.0\.1:1/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
@@ -132,9 +141,9 @@ describe('--json failures are JSON on stdout too (issue #18, 8)', () => {
     const produce = await runCli(['--brokers', '127.0.0.1:1', 'produce', '--json', '-'], { input: 'https://a.example/\n', timeoutMs: 60_000 });
     expect(produce.code).toBe(1);
     expect(JSON.parse(produce.stdout)).toMatchObject({ ok: false, command: 'produce', exit_code: 1 });
-    const usage = await runCli(['check', '--json', '--bogus']);
+    const usage = await runCli(['topics', 'list', '--json', '--bogus']);
     expect(usage.code).toBe(2);
-    expect(JSON.parse(usage.stdout)).toMatchObject({ ok: false, command: 'check', error: { code: 'usage' }, exit_code: 2, exit_meaning: expect.stringMatching(/^usage/) });
+    expect(JSON.parse(usage.stdout)).toMatchObject({ ok: false, command: 'topics', error: { code: 'usage' }, exit_code: 2, exit_meaning: expect.stringMatching(/^usage/) });
   });
 
   test('lag --json with the cluster unreachable: an UNKNOWN report with no groups', async () => {

@@ -75,15 +75,15 @@ describe('kscrape topics (real broker; Kafka TopicCommand as the reference)', ()
     expect(infos.find((i) => i.topic === `${prefix}dlq`)).toMatchObject({ partitions: 5, replicationFactor: 1, retentionMs: 60 * DAY, compression: 'lz4', messages: 0 });
     expect(infos.find((i) => i.topic === `${prefix}pages`)).toMatchObject({ maxMessageBytes: 4 * 1024 * 1024 });
     const list = await cli(prefix, ['list']);
-    expect(list.stdout).toMatch(new RegExp(`^${escapeRe(prefix)}urls\\t7\\t1\\t7\\.0d\\tlz4\\t0$`, 'm'));
-    expect(list.stdout).toMatch(new RegExp(`^${escapeRe(prefix)}dlq\\t5\\t1\\t60\\.0d\\tlz4\\t0$`, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^${escapeRe(prefix)}urls\\t7\\t1\\t7\\.0d\\tlz4\\t0\\t1\\tok$`, 'm'));
+    expect(list.stdout).toMatch(new RegExp(`^${escapeRe(prefix)}dlq\\t5\\t1\\t60\\.0d\\tlz4\\t0\\t1\\tok$`, 'm'));
     expect(list.stdout).not.toMatch(/n\/a/);
 
     // Running it twice is safe: everything is reported as existing with its verified configs, exit 0.
     const again = await cli(prefix, ['create', '--partitions', 'urls=7', '--retention', 'dlq=60d']);
     expect(again.code).toBe(0);
     expect(again.stdout.match(/^ {2}exists /gm)).toHaveLength(7);
-    expect(again.stdout).toMatch(new RegExp(`exists +${escapeRe(prefix)}dlq +5 partitions, rf 1, retention.ms=60.0d compression.type=lz4\n`));
+    expect(again.stdout).toMatch(new RegExp(`exists +${escapeRe(prefix)}dlq +5 partitions, rf 1, retention.ms=60.0d compression.type=lz4 min.insync.replicas=1\n`));
     expect(again.stdout).not.toMatch(/not verified/);
   });
 
@@ -95,7 +95,7 @@ describe('kscrape topics (real broker; Kafka TopicCommand as the reference)', ()
 
     const mismatch = await cli(prefix, ['create']);
     expect(mismatch.code).toBe(1);
-    expect(mismatch.stdout).toMatch(new RegExp(`MISMATCH +${escapeRe(prefix)}urls +50 partitions, rf 1, retention.ms=1.0h compression.type=gzip\n`));
+    expect(mismatch.stdout).toMatch(new RegExp(`MISMATCH +${escapeRe(prefix)}urls +50 partitions, rf 1, retention.ms=1.0h compression.type=gzip min.insync.replicas=1\n`));
     expect(mismatch.stdout).toContain('retention.ms: want 7.0d, have 1.0h (run with --fix)');
     expect(mismatch.stdout).toContain('compression.type: want lz4, have gzip (run with --fix)');
     expect(mismatch.stdout).toContain('max.message.bytes: want 4194304, have 1048588 (run with --fix)');
@@ -109,7 +109,7 @@ describe('kscrape topics (real broker; Kafka TopicCommand as the reference)', ()
 
     const fixed = await cli(prefix, ['create', '--fix']);
     expect(fixed).toMatchObject({ code: 0, stderr: '' });
-    expect(fixed.stdout).toMatch(new RegExp(`fixed +${escapeRe(prefix)}urls +50 partitions, rf 1, retention.ms=7.0d compression.type=lz4\n`));
+    expect(fixed.stdout).toMatch(new RegExp(`fixed +${escapeRe(prefix)}urls +50 partitions, rf 1, retention.ms=7.0d compression.type=lz4 min.insync.replicas=1\n`));
     expect(fixed.stdout).toMatch(new RegExp(`fixed +${escapeRe(prefix)}pages .*max.message.bytes=4194304\n`));
     const urls = await effectiveConfigs(`${prefix}urls`);
     // Incremental: the config kscrape does not manage (cleanup.policy) is kept.
