@@ -1,8 +1,8 @@
 /**
  * The demo: the whole pipeline on the local stack, with no internet, as real `kscrape` processes. A small shop
- * site on three loopback names, Kafka and Redis on free ports, the sitemap piped into `produce`, two workers
- * with `lag` watching, `dlq retry` and a second run, `partition-audit`, and where every URL ended (read from the
- * topics). Cleans up after itself, on Ctrl-C too; exits 1 when a step fails or a URL is lost.
+ * site on three loopback names, Kafka and Redis on free ports, the shop's home page seeded with `produce
+ * --crawl`, two workers crawling the site from it (`work --follow`, dedupe in Redis) with `lag` watching, `crawl
+ * stats`, `dlq retry` and a second run, `partition-audit`, and where every URL ended (read from the topics). Cleans up after itself, on Ctrl-C too; exits 1 when a step fails or a URL is lost.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,8 +59,9 @@ async function main(): Promise<void> {
   site = await startSiteProcess(spreadPorts());
   const port = site.port;
   for (const h of SITE_HOSTS) note(`http://${h.name}:${port}/  ->  ${h.address}   (no /etc/hosts: kscrape work --resolve ${h.name}:${port}:${h.address})`);
-  const sitemap = sitemapUrls(port);
-  note(`sitemap.xml lists ${sitemap.length} URLs: categories, products, blog posts, images; some slow, some 404, some 500,`);
+  // The pages link to exactly the URLs its sitemap.xml lists: what the crawl must reach, each once.
+  const siteUrls = sitemapUrls(port);
+  note(`its pages link to ${siteUrls.length} URLs: categories, products, blog posts, images; some slow, some 404, some 500,`);
   note(`a robots.txt Disallow (/account) with Crawl-delay ${CRAWL_DELAY_S}, and two redirects`);
 
   step('Kafka (single-node KRaft, Apache jars) and Redis on free loopback ports');
@@ -76,36 +77,42 @@ async function main(): Promise<void> {
   step(`Topics under the prefix '${PREFIX}' (urls with ${URL_PARTITIONS} partitions: one per worker)`);
   expectOk('topics create', await runner.run(['--topic-prefix', PREFIX, 'topics', 'create', '--replication-factor', '1', '--partitions', `urls=${URL_PARTITIONS}`]));
 
-  step('The sitemap into kscrape produce');
-  const shop = SITE_HOSTS[0]!;
-  const fetchSitemap = hasCommand('curl')
-    ? `curl -sf --resolve ${shop.name}:${port}:${shop.address} http://${shop.name}:${port}/sitemap.xml`
-    : `node -e 'fetch(process.argv[1]).then((r) => r.text()).then((t) => process.stdout.write(t))' http://${shop.address}:${port}/sitemap.xml`;
-  const produced = expectOk('produce', await runner.shell(`${fetchSitemap} | grep -o '<loc>[^<]*' | cut -c6- | kscrape --topic-prefix ${PREFIX} produce -`));
-  if (!new RegExp(`^${sitemap.length} URLs delivered`, 'm').test(produced.stderr)) throw new StepFailed(`produce did not deliver the ${sitemap.length} sitemap URLs`);
+  step('One seed: the shop\'s home page into kscrape produce --crawl (the workers find the rest)');
+  // A crawl id of its own per run: a reused Redis still holds an earlier run's claims (seen URLs are not queued again).
+  const crawlId = `shop-${Date.now().toString(36)}`;
+  const produced = expectOk('produce', await runner.shell(`echo http://${SITE_HOSTS[0]!.name}:${port}/ | kscrape --topic-prefix ${PREFIX} produce --crawl ${crawlId}`));
+  if (!/^1 URLs? delivered/m.test(produced.stderr)) throw new StepFailed('produce did not deliver the seed');
 
-  step(`Two workers in group ${GROUP}, with lag checked while they run`);
-  const workArgs = (id: string, idle: string) => ['--topic-prefix', PREFIX, 'work', '--group', GROUP, '--worker-id', id, '--idle-exit', idle,
+  step(`Two workers in group ${GROUP} crawl it (--follow: each page's links are queued once, through Redis); lag checked while they run`);
+  const workArgs = (id: string, idle: string) => ['--topic-prefix', PREFIX, 'work', '--follow', '--scope', 'any', '--max-depth', '3',
+    '--group', GROUP, '--worker-id', id, '--idle-exit', idle,
     '--host-delay', '100ms', '--timeout', '5s', ...SITE_HOSTS.flatMap((h) => ['--resolve', `${h.name}:${port}:${h.address}`]),
     '--allow-cidr', SITE_CIDR, '--status-interval', '2s', '--commit-interval', '1s'];
   note(`(robots.txt's Crawl-delay ${CRAWL_DELAY_S} s is more than --host-delay 100ms: each host's requests should be`);
   note(` ${CRAWL_DELAY_S * 1000} ms apart, over both workers, through the limiter in Redis; the end shows what the site saw)`);
-  const workers = ['worker-1', 'worker-2'].map((id) => ({ id, run: runner.start(workArgs(id, '3s'), id) }));
+  // A longer --idle-exit than a plain run: a worker's first URLs arrive only once the other has fetched the pages linking to them.
+  const workers = ['worker-1', 'worker-2'].map((id) => ({ id, run: runner.start(workArgs(id, '5s'), id) }));
   let running = true;
   const allDone = Promise.all(workers.map((w) => w.run.done)).finally(() => { running = false; });
   await Promise.race([allDone, sleep(2_500)]);
   let lagRuns = 0;
-  let lastLag: CommandResult | undefined;
+  let lagAfterDone: CommandResult | undefined;
   while (running || lagRuns < 2) {
-    if (!running) note('(the workers are done; lag once more)');
+    const done = !running;
+    if (done) note('(the workers are done; lag once more)');
     // Exit 3 (UNKNOWN) is fine before the group has committed anything.
-    lastLag = expectOk('lag', await runner.run(['--topic-prefix', PREFIX, 'lag', '--group', GROUP], { label: 'lag' }), (c) => c !== null && c <= 3);
+    const lag = expectOk('lag', await runner.run(['--topic-prefix', PREFIX, 'lag', '--group', GROUP], { label: 'lag' }), (c) => c !== null && c <= 3);
+    // Only a lag read after the workers ended says what they left (a crawl queues URLs while it runs).
+    if (done) lagAfterDone = lag;
     lagRuns++;
     await Promise.race([allDone, sleep(2_000)]);
   }
   for (const w of workers) expectOk(w.id, await w.run.done);
-  const left = /state \w+, \d+ members?, lag (\d+)/.exec(lastLag?.stderr ?? '')?.[1]; // piped: the summary is on stderr
+  const left = /state \w+, \d+ members?, lag (\d+)/.exec(lagAfterDone?.stderr ?? '')?.[1]; // piped: the summary is on stderr
   if (left && left !== '0') note(`the workers ended with ${left} URLs not fetched yet (an --idle-exit during a rebalance); the next run takes them`);
+
+  step(`kscrape crawl stats ${crawlId}: what the crawl found`);
+  expectOk('crawl stats', await runner.run(['--topic-prefix', PREFIX, 'crawl', 'stats', crawlId]));
 
   // Rounds until a retry re-emits nothing: normally retry, run, retry (which parks). A worker that left URLs
   // behind (the lag above not at 0) leaves first attempts in the dlq too; they get a round more.
@@ -129,7 +136,7 @@ async function main(): Promise<void> {
   const topics = ['urls', 'pages', 'errors', 'dlq', 'dlq.parked'].map((t) => `${PREFIX}${t}`);
   const values = await readTopics(topics, { config: { 'bootstrap.servers': broker.brokers }, logger: createLogger({ level: 'quiet' }) });
   const [urls, pages, errors, dlq, parked] = topics.map((t) => values.get(t) ?? []);
-  const summary = summarizePipeline(sitemap, { urls: urls!, pages: pages!, errors: errors!, dlq: dlq!, parked: parked! });
+  const summary = summarizePipeline(siteUrls, { urls: urls!, pages: pages!, errors: errors!, dlq: dlq!, parked: parked! });
   process.stdout.write(renderSummary(summary));
   write(`\n    what each host of the site saw (robots.txt included):\n${renderHostLoads(hostLoads(await site.arrivals()), CRAWL_DELAY_S * 1000).trimEnd().replace(/^/gm, '    ')}\n`);
   const wrong = mismatches(summary, expectedOutcomes(port));
@@ -156,10 +163,6 @@ async function main(): Promise<void> {
     process.stdout.write(`  ${(r.fields.name ?? '').padEnd(20)} ${price.padStart(10)}  ${(r.fields.tags ?? []).join(',').padEnd(12)} sku ${r.page?.json_ld[0]?.sku ?? '-'}  ${r.url}\n`);
   }
   if (!products.length) throw new StepFailed('no product was extracted');
-}
-
-function hasCommand(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
 let cleaning: Promise<void> | undefined;

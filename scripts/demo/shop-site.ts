@@ -1,6 +1,7 @@
 /**
- * The demo's test site, as data: a small shop on three loopback host names, what each path answers, the
- * sitemap, and where each sitemap URL should end after the demo's runs (work, dlq retry, work, dlq retry).
+ * The demo's test site, as data: a small shop on three loopback host names, what each path answers, the links
+ * of its pages (the demo crawls it from the shop's home page), the sitemap (the same URLs), and where each of
+ * those URLs should end after the demo's runs (work, dlq retry, work, dlq retry).
  * Pure: the server (site-server.ts) and the checks (outcomes.ts, the tests) read the same table.
  */
 
@@ -94,6 +95,26 @@ export function origin(host: string, port: number): string {
   return `http://${host}:${port}`;
 }
 
+/**
+ * The links of a page (absolute URLs), so that a crawl from the shop's home page reaches exactly the URLs the
+ * sitemap lists: home → categories, /sale, /account/orders, /api/stock, the blog's home and the CDN files;
+ * a category → its six products; the blog's home → its posts; every other page → its host's home if it has one
+ * (already seen: the dedupe at work).
+ */
+export function linksOf(host: string, path: string, port: number): string[] {
+  const listed = SITE_PATHS.filter((p) => p.inSitemap);
+  const url = (p: SitePath) => `${origin(p.host, port)}${p.path}`;
+  if (host === 'shop.test' && path === '/') {
+    const shop = listed.filter((p) => p.host === 'shop.test' && p.path !== '/' && !p.path.startsWith('/product/'));
+    const others = listed.filter((p) => (p.host === 'blog.test' && p.path === '/') || p.host === 'cdn.test');
+    return [...shop, ...others].map(url);
+  }
+  const category = CATEGORIES.indexOf(/^\/category\/(\w+)$/.exec(path)?.[1] ?? '');
+  if (host === 'shop.test' && category >= 0) return Array.from({ length: 6 }, (_, k) => `${origin(host, port)}/product/${category * 6 + k + 1}`);
+  if (host === 'blog.test' && path === '/') return listed.filter((p) => p.host === 'blog.test' && p.path !== '/').map(url);
+  return listed.some((p) => p.host === host && p.path === '/') ? [`${origin(host, port)}/`] : [];
+}
+
 /** Every URL sitemap.xml lists, in its order. */
 export function sitemapUrls(port: number): string[] {
   return SITE_PATHS.filter((p) => p.inSitemap).map((p) => `${origin(p.host, port)}${p.path}`);
@@ -143,10 +164,13 @@ export const DEMO_RULES = `rule_sets:
  * before (the flaky pages fail only the first time). shop.test serves the sitemap.
  */
 export function respond(host: string, port: number, path: string, hits: number): SiteResponse {
-  const html = (title: string, status = 200, delayMs = 0): SiteResponse => ({
-    status, delayMs, headers: { 'content-type': 'text/html; charset=utf-8' },
-    body: `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1><p>${host}${path}</p></body></html>\n`,
-  });
+  const html = (title: string, status = 200, delayMs = 0): SiteResponse => {
+    const links = status === 200 ? linksOf(host, path, port).map((href) => `<li><a href="${href}">${href.replace(/^http:\/\/[^/]+/, '')}</a></li>`) : [];
+    return {
+      status, delayMs, headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1><p>${host}${path}</p><ul>${links.join('')}</ul></body></html>\n`,
+    };
+  };
   if (path === '/robots.txt') return { status: 200, delayMs: 0, headers: { 'content-type': 'text/plain' }, body: ROBOTS_TXT };
   if (path === '/sitemap.xml' && host === SITE_HOSTS[0]!.name) return { status: 200, delayMs: 0, headers: { 'content-type': 'application/xml' }, body: sitemapXml(port) };
   const entry = SITE_PATHS.find((p) => p.host === host && p.path === path);

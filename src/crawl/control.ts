@@ -20,6 +20,8 @@ export interface CrawlStats {
   depth: Record<string, number>;
   /** Pages per host, the busiest first (top N only). */
   top_hosts: { host: string; pages: number }[];
+  /** Recrawled URLs the server said were unchanged (304 to the previous fetch's validators; not in `pages`). */
+  not_modified: number;
   /** URLs dropped unfetched after `crawl stop`. */
   stopped_urls: number;
   stopped: boolean;
@@ -42,7 +44,7 @@ export async function readCrawlStats(redis: Redis, topicPrefix: string, crawlId:
   for (let i = 0; i + 1 < top.length; i += 2) topHosts.push({ host: top[i]!, pages: Number(top[i + 1]) });
   return {
     crawl_id: crawlId, pages: Number(hash.pages ?? 0), queued: Number(hash.queued ?? 0), seen: Number(hash['refused:seen'] ?? 0),
-    refused, depth, top_hosts: topHosts, stopped_urls: Number(hash.stopped ?? 0), stopped: stop === 1, expires_in_s: ttl,
+    refused, depth, top_hosts: topHosts, not_modified: Number(hash['not-modified'] ?? 0), stopped_urls: Number(hash.stopped ?? 0), stopped: stop === 1, expires_in_s: ttl,
   };
 }
 
@@ -57,6 +59,7 @@ export function renderCrawlStats(s: CrawlStats): string {
   const lines = [
     `crawl ${s.crawl_id}${s.stopped ? ' (stopped)' : ''}: ${s.pages} pages fetched, ${s.queued} URLs queued, ${s.seen} links already queued`,
   ];
+  if (s.not_modified) lines.push(`  not modified since the previous fetch (HTTP 304): ${s.not_modified} URLs`);
   if (s.expires_in_s === -2) lines.push('  nothing stored for this crawl id (wrong id or --topic-prefix, or its keys expired)');
   const refused = Object.entries(s.refused).sort((a, b) => b[1] - a[1]);
   if (refused.length) lines.push(`  refused: ${refused.map(([k, n]) => `${k} ${n}`).join(', ')}`);

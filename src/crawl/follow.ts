@@ -17,6 +17,8 @@ import { scopeRefusal, type ScopeRules } from './scope.js';
 import type { ClaimCode, CrawlStore } from './store.js';
 import { trapReason } from './traps.js';
 import { ownerToken } from './url-hash.js';
+import { recrawlFields } from './recrawl.js';
+import { validatorsOf } from '../fetch/validators.js';
 
 /** What the crawl step needs of a fetched page. */
 export interface FetchedPage {
@@ -103,7 +105,8 @@ export class CrawlFollower {
     const refused = { ...counts };
     const visit = await this.opts.store.visit({
       crawlId, owner: ownerToken(envelope.url), links: accepted, refused,
-      page: { url: envelope.url, host: envelope.host, depth },
+      // Validators are the response's: after a redirect they describe the final URL, not this one.
+      page: { url: envelope.url, host: envelope.host, depth, validators: fetched.finalUrl === envelope.url ? validatorsOf(fetched.headers) ?? null : null },
     });
     const records: DiscoveredRecord[] = [];
     accepted.forEach((link, i) => {
@@ -112,7 +115,7 @@ export class CrawlFollower {
       if (code !== 'new' && code !== 'again') { count(code); return; }
       const built = buildUrlEnvelope({
         url: link.url, customerId: envelope.customer_id, priority: envelope.priority, discoveredAt: this.opts.now(), attempt: 0,
-        crawl: { crawlId, depth: depth + 1, referrer: envelope.url, seed },
+        crawl: { crawlId, depth: depth + 1, referrer: envelope.url, seed, ...recrawlFields(visit.validators[i]) },
       }, settings.traps.maxUrlLength);
       if (!built.ok) { count('unusable'); return; }
       const e = built.envelope;

@@ -18,6 +18,8 @@ import { StopFlags } from './stop-flags.js';
 export interface OpenCrawl {
   follow(envelope: UrlEnvelope, page: FetchedPage): Promise<FollowResult>;
   isStopped(envelope: UrlEnvelope): boolean;
+  /** A recrawled URL answered 304: counted as `not-modified` in its crawl's stats (batched). */
+  notModified(envelope: UrlEnvelope): void;
   /** Claims shared with every worker (Redis) or per process. */
   shared: boolean;
   close(): Promise<void>;
@@ -59,6 +61,7 @@ export async function openCrawl(opts: {
       stops.countDropped(crawlId);
       return true;
     },
+    notModified: (envelope) => stops.countLater(crawlOf(envelope).crawlId, 'not-modified'),
     shared: store.shared,
     close: async () => {
       await stops.close();

@@ -10,8 +10,8 @@ import type { CrawlStore } from './store.js';
 export class StopFlags {
   private readonly known = new Map<string, { stopped: boolean; at: number; refreshing: boolean }>();
   private warned = false;
-  /** URLs dropped per crawl since the last flush into the crawl's `stopped` counter. */
-  private readonly dropped = new Map<string, number>();
+  /** Counts per crawl and counter (`stopped`, `not-modified`) since the last flush into the crawl's stats. */
+  private readonly pending = new Map<string, Map<string, number>>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly opts: { store: Pick<CrawlStore, 'isStopped' | 'count'>; maxAgeMs: number; logger: Logger }) {
@@ -21,14 +21,23 @@ export class StopFlags {
 
   /** A URL of a stopped crawl was dropped: counted in the crawl's stats (batched, once per interval). */
   countDropped(crawlId: string): void {
-    this.dropped.set(crawlId, (this.dropped.get(crawlId) ?? 0) + 1);
+    this.countLater(crawlId, 'stopped');
+  }
+
+  /** Adds one to a crawl counter, batched like the dropped URLs (a worker's counts cost one call per interval). */
+  countLater(crawlId: string, counter: string): void {
+    let counters = this.pending.get(crawlId);
+    if (!counters) this.pending.set(crawlId, (counters = new Map()));
+    counters.set(counter, (counters.get(counter) ?? 0) + 1);
   }
 
   async flush(): Promise<void> {
-    const counts = [...this.dropped];
-    this.dropped.clear();
-    for (const [crawlId, n] of counts) {
-      await this.opts.store.count(crawlId, 'stopped', n).catch((err: unknown) => this.opts.logger.warn(`crawl ${crawlId}: could not count ${n} stopped URLs: ${errorMessage(err)}`));
+    const counts = [...this.pending];
+    this.pending.clear();
+    for (const [crawlId, counters] of counts) {
+      for (const [counter, n] of counters) {
+        await this.opts.store.count(crawlId, counter, n).catch((err: unknown) => this.opts.logger.warn(`crawl ${crawlId}: could not count ${n} ${counter} URLs: ${errorMessage(err)}`));
+      }
     }
   }
 

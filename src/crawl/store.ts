@@ -7,12 +7,14 @@
  *   (./visit-script.ts). Every key of a crawl expires `ttlSec` after its last write, so abandoned crawls go away.
  * - MemoryCrawlStore (no `--redis`): the same rules inside one process; another worker does not see its claims.
  *
- * Key layout under `<prefix>kscrape:crawl:<id>:`: `s:<bucket>` claims, `stats` counters, `hosts` per-host
+ * Key layout under `<prefix>kscrape:crawl:<id>:`: `s:<bucket>` claims, `v:<bucket>` validators of fetched pages
+ * (only with --refetch-after, only for pages that sent an ETag or Last-Modified), `stats` counters, `hosts` per-host
  * queued counts (the per-host cap), `top` pages per host (top N, trimmed), `stop` the stop flag.
  */
 import type { Redis } from 'ioredis';
 import { DEFAULT_BUCKET_BITS, urlSlot } from './url-hash.js';
 import { VISIT_SCRIPT } from './visit-script.js';
+import { decodeValidators, encodeValidators, type Validators } from '../fetch/validators.js';
 
 /** How a candidate link ended in the store. */
 export type ClaimCode = 'seen' | 'new' | 'again' | 'host-cap' | 'crawl-cap';
@@ -36,7 +38,11 @@ export const CRAWL_STORE_DEFAULTS: CrawlLimits = { maxPages: 0, maxPagesPerHost:
 export interface Visit {
   crawlId: string;
   /** The page just fetched (marked as fetched now, counted in pages/depth/top hosts); absent for seeds. */
-  page?: { url: string; host: string; depth: number };
+  page?: {
+    url: string; host: string; depth: number;
+    /** Its validators, kept for its next fetch when refetch-after is set: null = it sent none (forget the old). */
+    validators?: Validators | null;
+  };
   /** Token of the claimer (ownerToken of the page URL; 0 for produce). */
   owner: number;
   /** Links to claim, normalized, with their host key (the per-host cap's unit). */
@@ -49,6 +55,8 @@ export interface VisitResult {
   stopped: boolean;
   /** One per link, in order. */
   codes: ClaimCode[];
+  /** One per link: the validators of its previous fetch when it was claimed again (refetch due), else undefined. */
+  validators: (Validators | undefined)[];
 }
 
 export interface CrawlStore {
@@ -67,7 +75,7 @@ export function crawlKeyPrefix(prefix: string, crawlId: string): string {
 
 export class RedisCrawlStore implements CrawlStore {
   readonly shared = true;
-  private readonly redis: Redis & { kscrapeCrawlVisit(...args: (string | number)[]): Promise<number[]> };
+  private readonly redis: Redis & { kscrapeCrawlVisit(...args: (string | number)[]): Promise<(number | string)[]> };
 
   constructor(private readonly opts: { redis: Redis; keyPrefix: string; limits: CrawlLimits; bucketBits?: number }) {
     // defineCommand sends EVALSHA and falls back to EVAL once when the script is not cached (after a restart).
@@ -84,19 +92,34 @@ export class RedisCrawlStore implements CrawlStore {
     const bits = this.opts.bucketBits ?? DEFAULT_BUCKET_BITS;
     const { limits } = this.opts;
     const page = v.page ? urlSlot(v.page.url, bits) : undefined;
-    const keys = [`${base}stats`, `${base}hosts`, `${base}top`, `${base}stop`, page ? `${base}s:${page.bucket.toString(36)}` : `${base}stats`];
+    const recrawls = limits.refetchAfterSec > 0;
+    const keys = [
+      `${base}stats`, `${base}hosts`, `${base}top`, `${base}stop`,
+      page ? `${base}s:${page.bucket.toString(36)}` : `${base}stats`, page ? `${base}v:${page.bucket.toString(36)}` : `${base}stats`,
+    ];
     const refused = Object.entries(v.refused).filter(([, n]) => n > 0);
+    // Validators are worth keeping only when the URL will be fetched again.
+    const pv = recrawls ? v.page?.validators : undefined;
     const args: (string | number)[] = [
       Math.floor(Date.now() / 1000), limits.ttlSec, limits.refetchAfterSec, limits.maxPages, limits.maxPagesPerHost, v.owner,
-      page?.field ?? '', v.page?.host ?? '', v.page?.depth ?? 0, limits.topHosts, refused.length, ...refused.flat(),
+      page?.field ?? '', v.page?.host ?? '', v.page?.depth ?? 0, limits.topHosts,
+      pv === undefined ? 0 : pv === null ? 2 : 1, pv ? encodeValidators(pv) : '',
+      refused.length, ...refused.flat(),
     ];
     for (const link of v.links) {
       const slot = urlSlot(link.url, bits);
       keys.push(`${base}s:${slot.bucket.toString(36)}`);
+      if (recrawls) keys.push(`${base}v:${slot.bucket.toString(36)}`);
       args.push(slot.field, link.host);
     }
     const reply = await this.redis.kscrapeCrawlVisit(keys.length, ...keys, ...args);
-    return { stopped: reply[0] === 1, codes: reply.slice(1).map((c) => CODES[c] ?? 'seen') };
+    const codes: ClaimCode[] = [];
+    const validators: (Validators | undefined)[] = [];
+    for (let i = 1; i < reply.length; i += 2) {
+      codes.push(CODES[Number(reply[i])] ?? 'seen');
+      validators.push(decodeValidators(reply[i + 1] as unknown as string));
+    }
+    return { stopped: reply[0] === 1, codes, validators };
   }
 
   async isStopped(crawlId: string): Promise<boolean> {
@@ -112,13 +135,15 @@ export class RedisCrawlStore implements CrawlStore {
 /** Per process: the same rules as the Redis store, for a single worker without --redis. */
 export class MemoryCrawlStore implements CrawlStore {
   readonly shared = false;
-  private readonly crawls = new Map<string, { claims: Map<string, { owner: number; at: number }>; hosts: Map<string, number>; queued: number; counters: Map<string, number> }>();
+  private readonly crawls = new Map<string, {
+    claims: Map<string, { owner: number; at: number }>; validators: Map<string, string>; hosts: Map<string, number>; queued: number; counters: Map<string, number>;
+  }>();
 
   constructor(private readonly limits: CrawlLimits) {}
 
   private crawl(id: string) {
     let c = this.crawls.get(id);
-    if (!c) this.crawls.set(id, (c = { claims: new Map(), hosts: new Map(), queued: 0, counters: new Map() }));
+    if (!c) this.crawls.set(id, (c = { claims: new Map(), validators: new Map(), hosts: new Map(), queued: 0, counters: new Map() }));
     return c;
   }
 
@@ -130,11 +155,15 @@ export class MemoryCrawlStore implements CrawlStore {
     if (v.page) {
       const k = key(v.page.url);
       c.claims.set(k, { owner: c.claims.get(k)?.owner ?? 0, at: now });
+      const pv = this.limits.refetchAfterSec > 0 ? v.page.validators : undefined;
+      if (pv === null) c.validators.delete(k);
+      else if (pv) c.validators.set(k, encodeValidators(pv));
       add('pages', 1);
       add(`depth:${v.page.depth}`, 1);
     }
     for (const [reason, n] of Object.entries(v.refused)) add(`refused:${reason}`, n);
     const { maxPages, maxPagesPerHost, refetchAfterSec } = this.limits;
+    const validators: (Validators | undefined)[] = [];
     const codes = v.links.map(({ url, host }): ClaimCode => {
       const k = key(url);
       const old = c.claims.get(k);
@@ -151,9 +180,10 @@ export class MemoryCrawlStore implements CrawlStore {
         code = 'new';
       }
       if (code === 'seen' || code === 'host-cap' || code === 'crawl-cap') add(`refused:${code}`, 1);
+      validators.push(code === 'again' && refetchAfterSec > 0 ? decodeValidators(c.validators.get(k)) : undefined);
       return code;
     });
-    return Promise.resolve({ stopped: false, codes });
+    return Promise.resolve({ stopped: false, codes, validators });
   }
 
   isStopped(): Promise<boolean> {

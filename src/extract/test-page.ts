@@ -75,7 +75,8 @@ async function fetchPage(url: string, options: Partial<FetcherOptions>): Promise
     const started = Date.now();
     const result = await fetcher.fetch(url, { signal: AbortSignal.timeout(60_000) });
     if (result.kind !== 'page') {
-      const why = result.kind === 'error' ? `${result.reason}: ${result.detail}` : result.error;
+      // No validators are sent here, so a 304 cannot come back; the branch keeps the type exhaustive.
+      const why = result.kind === 'error' ? `${result.reason}: ${result.detail}` : result.kind === 'retryable' ? result.error : 'not modified';
       throw new UserError(`${url}: not fetched (${why})`, 'extract.fetch-failed');
     }
     return {

@@ -1,6 +1,7 @@
 /**
  * Pure outcome classification: what one HTTP response or one request error means for the URL.
- * - 2xx → page; 301/302/303/307/308 with a Location → follow; other 3xx → error (`redirect`);
+ * - 2xx → page; 301/302/303/307/308 with a Location → follow; 304 to a conditional request (a recrawl sent the
+ *   previous fetch's validators) → not-modified; other 3xx → error (`redirect`);
  * - 429 and 5xx → retryable (`HTTP 503`), with Retry-After when given; 408 too (the server timed us out);
  * - other 4xx (and anything else) → error (`http-status`), never retried;
  * - request errors → retryable under a short name (`timeout`, `ECONNRESET`, ...), except the address guard's
@@ -11,14 +12,17 @@ import { BLOCKED_ADDRESS_CODE } from './guarded-lookup.js';
 
 export type StatusVerdict =
   | { kind: 'page' }
+  | { kind: 'not-modified' }
   | { kind: 'redirect'; location: string }
   | { kind: 'error'; reason: 'http-status' | 'redirect'; status: number; detail: string }
   | { kind: 'retryable'; status: number; error: string; retryAfterMs?: number };
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export function classifyStatus(status: number, headers: { location?: string; 'retry-after'?: string }, nowMs: number): StatusVerdict {
+export function classifyStatus(status: number, headers: { location?: string; 'retry-after'?: string }, nowMs: number, conditional = false): StatusVerdict {
   if (status >= 200 && status < 300) return { kind: 'page' };
+  // A 304 nobody asked for (no validators sent) says nothing about a page we have: it stays an error.
+  if (status === 304 && conditional) return { kind: 'not-modified' };
   if (REDIRECTS.has(status)) {
     const location = headers.location?.trim();
     return location ? { kind: 'redirect', location } : { kind: 'error', reason: 'redirect', status, detail: `HTTP ${status} without a Location header` };

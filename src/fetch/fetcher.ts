@@ -10,10 +10,11 @@ import { resolveFetcherOptions, type FetcherOptions } from './options.js';
 import { nextHop, wireForm } from './redirects.js';
 import { RobotsCache } from './robots-cache.js';
 import type { FetchResult, PolitenessContext, RequestHooks } from './types.js';
+import { conditionalHeaders, type Validators } from './validators.js';
 
 export interface Fetcher {
   /** Fetches one URL; resolves with its outcome, never rejects. `signal` aborts it (result: retryable `aborted`). */
-  fetch(url: string, opts?: { signal?: AbortSignal; hooks?: RequestHooks }): Promise<FetchResult>;
+  fetch(url: string, opts?: { signal?: AbortSignal; hooks?: RequestHooks; validators?: Validators }): Promise<FetchResult>;
   /**
    * The robots.txt Crawl-delay (ms, capped) cached for a host or a URL's origin, so the worker can raise the
    * host's interval. Undefined when not cached or not set. Results also carry it as `crawlDelayMs`.
@@ -47,6 +48,8 @@ interface Mode {
   politeness: PolitenessContext;
   /** Streaming mode (see Fetcher.fetchStream). */
   consume?: (body: Readable) => Promise<void>;
+  /** Conditional request headers for the URL asked for (not for robots.txt, not for a redirect's target). */
+  conditional?: Record<string, string>;
 }
 
 /** A result before the fields every result shares are filled in. */
@@ -101,6 +104,8 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
     let crawlDelayMs: number | undefined;
     let lastLocation: string | undefined;
     const visited = new Set<string>();
+    // Validators belong to the URL asked for: a redirect's target is fetched unconditionally.
+    let conditional = mode.conditional && Object.keys(mode.conditional).length ? mode.conditional : undefined;
     const done = (r: Verdict): FetchResult => ({
       ...r, url: input, finalUrl: url.href, redirects, elapsedMs: Date.now() - started,
       ...(crawlDelayMs === undefined ? {} : { crawlDelayMs }),
@@ -122,6 +127,7 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
         if (mode.politeness.requests++ > 0) await hooks?.beforeRequest?.(url);
         res = await http.hop({
           url, deadlineAt, maxBytes: mode.maxBytes, accept: mode.accept, ...(mode.signal ? { signal: mode.signal } : {}), ...(mode.consume ? { consume: mode.consume } : {}),
+          ...(conditional ? { headers: conditional } : {}),
         });
         await hooks?.sent?.(url, res.sentAt);
       } catch (err) {
@@ -132,15 +138,18 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
         const v = res.headers[name];
         return Array.isArray(v) ? v[0] : v;
       };
-      const verdict = classifyStatus(res.status, { location: header('location'), 'retry-after': header('retry-after') }, Date.now());
+      const verdict = classifyStatus(res.status, { location: header('location'), 'retry-after': header('retry-after') }, Date.now(), conditional !== undefined);
       switch (verdict.kind) {
         case 'page':
           return done(pageVerdict(res, lastLocation));
+        case 'not-modified':
+          return done({ kind: 'not-modified', status: res.status, headers: keptHeaders(res.headers) });
         case 'redirect': {
           const next = nextHop(url, verdict.location, visited, redirects, o.maxRedirects);
           if (next.kind === 'error') return done({ kind: 'error', reason: 'redirect', status: res.status, detail: next.detail });
           url = next.url;
           redirects++;
+          conditional = undefined;
           lastLocation = verdict.location;
           continue;
         }
@@ -168,9 +177,10 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
     return { kind: 'retryable', status: null, error: verdict.detail };
   }
 
-  const pageMode = (opts: { signal?: AbortSignal; hooks?: RequestHooks }): Mode => ({
+  const pageMode = (opts: { signal?: AbortSignal; hooks?: RequestHooks; validators?: Validators }): Mode => ({
     maxBytes: o.maxPageBytes, accept: o.accept, checkRobots: true, politeness: { ...(opts.hooks ? { hooks: opts.hooks } : {}), requests: 0 },
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.validators ? { conditional: conditionalHeaders(opts.validators) } : {}),
   });
 
   return {

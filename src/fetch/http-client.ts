@@ -36,6 +36,8 @@ export interface HopRequest {
    * `maxBytes` does not apply: the reader keeps its own cap). Its rejection is the hop's (a reset mid-body).
    */
   consume?: (body: Readable) => Promise<void>;
+  /** Extra request headers (a recrawl's If-None-Match / If-Modified-Since). */
+  headers?: Record<string, string>;
 }
 
 export interface HopResponse {
@@ -94,6 +96,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       dnsLookup: createGuardedLookup({ policy: opts.policy, pins: opts.pins, port }),
       timeout: { lookup: connect, connect, secureConnect: connect, request: remaining },
       ...(req.signal ? { signal: req.signal } : {}),
+      ...(req.headers ? { headers: req.headers } : {}),
     });
     // Written is not sent while a new socket is still connecting: the later of the two is when it left.
     let sentAt = 0;

@@ -41,7 +41,8 @@
  * `fetcherOptionsFromFlags`).
  */
 export { createFetcher, type Fetcher } from './fetcher.js';
-export type { FetchResult, PageResult, ErrorResult, RetryableResult, FetchErrorReason, RequestHooks } from './types.js';
+export type { FetchResult, PageResult, NotModifiedResult, ErrorResult, RetryableResult, FetchErrorReason, RequestHooks } from './types.js';
+export { conditionalHeaders, validatorsOf, type Validators } from './validators.js';
 export { FETCHER_DEFAULTS, DEFAULT_USER_AGENT, resolveFetcherOptions, type FetcherOptions } from './options.js';
 export { addFetchOptions, fetchOptions, fetcherOptionsFromFlags, type FetchFlags } from './flags.js';
 export { classifyAddress, isAllowed, parseCidrs, type AddressClass, type AddressPolicy } from './address-guard.js';

@@ -33,6 +33,8 @@ export type RobotsVerdict =
 export function robotsFileOf(result: FetchResult): RobotsFile {
   if (result.kind === 'page') return { kind: 'rules', text: result.body.toString('utf8') };
   if (result.kind === 'retryable') return { kind: 'unreachable', detail: `robots.txt unavailable (${result.error})` };
+  // Never asked conditionally, so never seen; allow-all like any other unusable answer.
+  if (result.kind === 'not-modified') return { kind: 'allow-all', detail: 'robots.txt: HTTP 304' };
   if (result.reason === 'blocked-address') return { kind: 'blocked', detail: result.detail };
   return { kind: 'allow-all', detail: `robots.txt: ${result.detail}` };
 }

@@ -1,6 +1,7 @@
 /**
- * What a fetch ends as. Three kinds, matching the worker's outcomes one to one:
+ * What a fetch ends as. Four kinds, matching the worker's outcomes one to one:
  * - `page`: a 2xx response with an accepted content type → pages topic;
+ * - `not-modified`: a 304 to a recrawl's conditional request → only a metric (the page is unchanged);
  * - `error`: a final failure, not retried → errors topic, `reason` saying which;
  * - `retryable`: worth trying again later → dlq topic, `retryAfterMs` when the server said when.
  * Every result carries the URL asked for, the last URL reached and the time taken, so the worker maps a result
@@ -67,7 +68,18 @@ export interface RetryableResult extends ResultBase {
   retryAfterMs?: number;
 }
 
-export type FetchResult = PageResult | ErrorResult | RetryableResult;
+/**
+ * A recrawl's conditional request (the previous fetch's validators sent) answered 304: the page is unchanged and
+ * no body came. Not a page and not an error.
+ */
+export interface NotModifiedResult extends ResultBase {
+  kind: 'not-modified';
+  status: number;
+  /** The kept headers of the 304 (a server may send a fresh ETag / Last-Modified with it). */
+  headers: Record<string, string>;
+}
+
+export type FetchResult = PageResult | NotModifiedResult | ErrorResult | RetryableResult;
 
 /**
  * Politeness hooks for the requests of one fetch. The first request (robots.txt when it is not cached, else the
@@ -93,5 +105,6 @@ export interface PolitenessContext {
  */
 export type FetchOutcome =
   | Omit<PageResult, 'url' | 'redirects' | 'crawlDelayMs'>
+  | Omit<NotModifiedResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>
   | Omit<ErrorResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>
   | Omit<RetryableResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>;

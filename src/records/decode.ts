@@ -51,6 +51,8 @@ function envelopeOf(o: Json, url: string, host: string, defaults: EnvelopeDefaul
     envelope.depth = typeof o.depth === 'number' && Number.isInteger(o.depth) && o.depth >= 0 ? o.depth : 0;
     if (typeof o.referrer === 'string') envelope.referrer = o.referrer;
     if (typeof o.seed === 'string') envelope.seed = o.seed;
+    if (typeof o.etag === 'string') envelope.etag = o.etag;
+    if (typeof o.last_modified === 'string') envelope.last_modified = o.last_modified;
   }
   return envelope;
 }
@@ -66,7 +68,8 @@ const URLS_TOPIC_DEFAULTS: EnvelopeDefaults = {
  * that does not parse or is not http(s). Defaults: `host` ← the URL's host name (no port; a producer other
  * than kscrape's may leave it out), `customer_id` ← 'default', `priority` ← 0, `discovered_at` ← 0,
  * `attempt` ← 0 unless a whole number >= 0. Crawl fields: kept only with a non-empty `crawl_id` string;
- * `depth` ← 0 unless a whole number >= 0, `referrer` and `seed` kept when strings.
+ * `depth` ← 0 unless a whole number >= 0, `referrer`, `seed`, `etag` and `last_modified` kept when strings
+ * (the fetcher sends validators only when they are bounded, printable header values).
  */
 export function decodeUrlEnvelope(value: Buffer | string | null): DecodedEnvelope {
   if (value === null || value.length === 0) return { ok: false, malformed: 'empty message' };

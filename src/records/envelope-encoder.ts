@@ -40,11 +40,13 @@ export class EnvelopeEncoder {
   }
 }
 
-/** `,"crawl_id":...,"depth":N[,"referrer":...][,"seed":...]`: the fields in builder order (url-envelope.ts). */
+/** `,"crawl_id":...,"depth":N[,"referrer":...][,"seed":...][,"etag":...][,"last_modified":...]`: the fields in builder order (url-envelope.ts). */
 function crawlTail(e: UrlEnvelope): string {
   let text = `,"crawl_id":${JSON.stringify(e.crawl_id)}`;
   if (e.depth !== undefined) text += `,"depth":${JSON.stringify(e.depth)}`;
   if (e.referrer !== undefined) text += `,"referrer":${JSON.stringify(e.referrer)}`;
   if (e.seed !== undefined) text += `,"seed":${JSON.stringify(e.seed)}`;
+  if (e.etag !== undefined) text += `,"etag":${JSON.stringify(e.etag)}`;
+  if (e.last_modified !== undefined) text += `,"last_modified":${JSON.stringify(e.last_modified)}`;
   return text;
 }

@@ -26,6 +26,12 @@ export interface UrlEnvelope {
   depth?: number;
   referrer?: string;
   seed?: string;
+  /**
+   * A recrawl (`--refetch-after`) of a crawl URL: the validators of its previous fetch, sent as If-None-Match
+   * and If-Modified-Since; a 304 then ends as the outcome `not-modified`. Absent when it had none.
+   */
+  etag?: string;
+  last_modified?: string;
 }
 
 /** pages topic. Key: the URL. */

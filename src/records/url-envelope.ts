@@ -24,6 +24,9 @@ export interface CrawlFields {
   depth: number;
   referrer?: string;
   seed?: string;
+  /** The previous fetch's validators, on a recrawl (see UrlEnvelope.etag). */
+  etag?: string;
+  lastModified?: string;
 }
 
 export type BuiltEnvelope =
@@ -53,11 +56,13 @@ export function nextAttempt(failed: UrlEnvelope): UrlEnvelope {
   return { ...failed, attempt: failed.attempt + 1 };
 }
 
-/** The envelope's crawl fields in wire order; referrer and seed only when known. */
-function crawlFieldsOf(c: CrawlFields): Pick<UrlEnvelope, 'crawl_id' | 'depth' | 'referrer' | 'seed'> {
+/** The envelope's crawl fields in wire order; referrer, seed and validators only when known. */
+function crawlFieldsOf(c: CrawlFields): Pick<UrlEnvelope, 'crawl_id' | 'depth' | 'referrer' | 'seed' | 'etag' | 'last_modified'> {
   return {
     crawl_id: c.crawlId, depth: c.depth,
     ...(c.referrer !== undefined ? { referrer: c.referrer } : {}),
     ...(c.seed !== undefined ? { seed: c.seed } : {}),
+    ...(c.etag !== undefined ? { etag: c.etag } : {}),
+    ...(c.lastModified !== undefined ? { last_modified: c.lastModified } : {}),
   };
 }

@@ -127,7 +127,7 @@ async function readOne(item: Queued, settings: SitemapSettings, deps: WalkDeps, 
     if (item.depth === 0) stats.rootFailures++;
     logger.warn(`sitemap ${item.url}: ${detail}; skipped${reason === 'size-cap' ? ' the rest' : ''}`);
   };
-  if (result.kind !== 'page') return failed('fetch', result.kind === 'error' ? result.detail : result.error);
+  if (result.kind !== 'page') return failed('fetch', result.kind === 'error' ? result.detail : result.kind === 'retryable' ? result.error : `HTTP ${result.status}`);
   stats.bytes += outcome?.bytes ?? 0;
   const stop = outcome?.stop;
   if (stop?.reason === 'parse') return failed('parse', stop.detail);

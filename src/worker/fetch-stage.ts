@@ -18,6 +18,7 @@ export interface FetchStageOptions {
   stats: Pick<WorkerStats, 'recordFetch' | 'recordLinks'>;
   /** --follow: the crawl step run on each page (see WorkerOptions.follow). */
   follow?: WorkerOptions['follow'];
+  notModified?: WorkerOptions['notModified'];
   ctx(): OutcomeContext;
   /** Outcome routing: delivers the records (in the background) and finishes the offset. */
   route(item: WorkItem, records: OutRecord[]): Promise<void>;
@@ -87,6 +88,7 @@ export class FetchStage {
     if (!abort.signal.aborted) await this.opts.gate.honourRetryAfter(item.host, result);
     if (abort.signal.aborted) return undefined;
     this.opts.stats.recordFetch(result);
+    if (result.kind === 'not-modified') this.opts.notModified?.(item.envelope);
     if (result.kind !== 'page' || !this.opts.follow) return outcomeRecords(item.envelope, result, this.opts.ctx());
     let crawl: FollowResult;
     try {

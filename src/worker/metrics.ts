@@ -32,6 +32,7 @@ export class WorkerMetrics {
     fromStats('kscrape_messages_consumed_total', 'Messages taken from the urls topic', (s) => s.consumed);
     fromStats('kscrape_messages_malformed_total', 'Messages that were not a usable URL envelope', (s) => s.malformed);
     fromStats('kscrape_dlq_records_total', 'URLs sent to the dlq topic', (s) => s.dlq);
+    fromStats('kscrape_not_modified_total', 'Recrawled URLs answered 304 to the previous fetch\'s validators (no record but the metric)', (s) => s.notModified);
     fromStats('kscrape_commits_total', 'Offset commits that succeeded', (s) => s.committed);
     fromStats('kscrape_commit_failures_total', 'Offset commits that failed (retried)', (s) => s.commitFailures);
     fromStats('kscrape_rebalances_total', 'Partition assignments and revocations', (s) => s.rebalances);
@@ -56,7 +57,7 @@ export class WorkerMetrics {
   }
 
   observeFetch(result: FetchOutcome): void {
-    const outcome = result.kind === 'page' ? 'page' : result.kind === 'error' ? 'error' : 'dlq';
+    const outcome = result.kind === 'retryable' ? 'dlq' : result.kind;
     this.fetches.inc({ outcome, status: result.status === null ? 'none' : String(result.status) });
     this.latency.observe({ outcome }, result.elapsedMs / 1000);
   }

@@ -1,6 +1,7 @@
 /**
  * Turns what happened to one URL into the records that say so: exactly one outcome record (pages, errors or
- * dlq) plus one metrics record. Pure: the worker decides, the sink delivers.
+ * dlq) plus one metrics record; a recrawl's 304 (`not-modified`: the page is unchanged) has the metric only.
+ * Pure: the worker decides, the sink delivers.
  */
 import type { FetchOutcome } from '../fetch/types.js';
 import { jsonWithStringField, type DlqRecord, type ErrorReason, type ErrorRecord, type MetricRecord, type Outcome, type PageRecord, type UrlEnvelope } from '../records/index.js';
@@ -30,7 +31,7 @@ export function outcomeRecords(envelope: UrlEnvelope, fetched: FetchOutcome, ctx
     result = { kind: 'error', reason: 'noindex', status: fetched.status, detail: 'the page asks not to be indexed (meta robots or X-Robots-Tag noindex)', elapsedMs: fetched.elapsedMs };
   }
   let outcome: Outcome;
-  let main: OutRecord;
+  let main: OutRecord | undefined;
   let bytes = 0;
   let status: number | null;
   let reason: string | undefined;
@@ -49,6 +50,11 @@ export function outcomeRecords(envelope: UrlEnvelope, fetched: FetchOutcome, ctx
       status = result.status;
       break;
     }
+    case 'not-modified':
+      // Not a page (nothing new to store) and not an error: only the metric says it was checked.
+      outcome = 'not-modified';
+      status = result.status;
+      break;
     case 'error': {
       const error: ErrorRecord = {
         url: envelope.url, reason: result.reason, status: result.status, detail: result.detail,
@@ -78,7 +84,8 @@ export function outcomeRecords(envelope: UrlEnvelope, fetched: FetchOutcome, ctx
     url: envelope.url, host: envelope.host, status, outcome, ...(reason ? { reason } : {}),
     elapsed_ms: result.elapsedMs, bytes, ts: ctx.now, ...base,
   };
-  return [main, { topic: ctx.topics.metrics, key: envelope.host, value: JSON.stringify(metric) }];
+  const metricRecord: OutRecord = { topic: ctx.topics.metrics, key: envelope.host, value: JSON.stringify(metric) };
+  return main ? [main, metricRecord] : [metricRecord];
 }
 
 /**

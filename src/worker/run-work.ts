@@ -11,6 +11,7 @@ import { connectAdmin, createProducer, settleBoundMs, surviveClientErrorMappingB
 import { withDeadline } from '../deadline.js';
 import { TOPICS } from '../records/index.js';
 import { createFetcher } from '../fetch/index.js';
+import { envelopeValidators } from '../crawl/recrawl.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';
 import type { StatsLimiter } from '../ratelimit/fallback-limiter.js';
 import { rulesFor } from '../ratelimit/rules.js';
@@ -99,7 +100,8 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       rulesFor: (envelope, host) => rulesFor(s.rate, host, envelope.customer_id),
       // The politeness gate raises a host's interval to its robots.txt Crawl-delay (src/politeness/gate.ts).
       crawlDelayMs: (host) => fetcher.crawlDelayMs(host),
-      fetch: (envelope, { signal, hooks }) => fetcher.fetch(envelope.url, { signal, hooks }),
+      // A recrawl carries the previous fetch's validators: the request is conditional (a 304 is `not-modified`).
+      fetch: (envelope, { signal, hooks }) => fetcher.fetch(envelope.url, { signal, hooks, ...envelopeValidators(envelope) }),
       concurrency: s.concurrency, perHostConcurrency: s.perHostConcurrency, lookahead: s.lookahead,
       commitEveryMessages: s.commitEveryMessages, commitIntervalMs: s.commitIntervalMs,
       ...(s.maxMessages === undefined ? {} : { maxMessages: s.maxMessages }),
@@ -108,7 +110,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       maxRecordBytes: s.maxRecordBytes, maxPendingBytes: s.maxPendingBytes, deliveryReportTimeoutMs: settleBoundMs(producerConfig),
       readHighWatermarks: (partitions, from) => logEnds.read(partitions, from),
       onUrlFinished: (envelope) => depth?.finished(envelope.host),
-      ...(crawl ? { follow: crawl.follow, isStopped: crawl.isStopped } : {}),
+      ...(crawl ? { follow: crawl.follow, isStopped: crawl.isStopped, notModified: crawl.notModified } : {}),
     });
     liveWorkers = () => estimateLiveWorkers(urlPartitions, worker.gauges().assigned);
     logger.info(`worker ${workerId} in group ${s.group} on ${topics.urls} (concurrency ${s.concurrency}, look-ahead ${s.lookahead}/partition${s.eos ? ', exactly-once' : ''})`);

@@ -14,6 +14,8 @@ export class WorkerStats {
   pages = 0;
   errors = 0;
   dlq = 0;
+  /** Recrawled URLs the server said were unchanged (304 to the previous fetch's validators). */
+  notModified = 0;
   committed = 0;
   commitFailures = 0;
   rebalances = 0;
@@ -41,6 +43,8 @@ export class WorkerStats {
     if (result.kind === 'page') {
       this.pages++;
       this.bytes += result.bytes;
+    } else if (result.kind === 'not-modified') {
+      this.notModified++;
     } else if (result.kind === 'error') {
       this.errors++;
       this.byReason.set(result.reason, (this.byReason.get(result.reason) ?? 0) + 1);
@@ -69,7 +73,7 @@ export class WorkerStats {
     const seconds = (Date.now() - this.startedAt) / 1000;
     return {
       consumed: this.consumed, malformed: this.malformed, fetched: this.fetched, pages: this.pages, errors: this.errors,
-      dlq: this.dlq, bytes: this.bytes, committed: this.committed, commitFailures: this.commitFailures,
+      dlq: this.dlq, notModified: this.notModified, bytes: this.bytes, committed: this.committed, commitFailures: this.commitFailures,
       rebalances: this.rebalances, consumerRestarts: this.consumerRestarts, deliveryRetries: this.deliveryRetries,
       limiterErrors: this.limiterErrors, seconds, avgFetchedPerSec: this.fetched / Math.max(0.001, seconds),
       byStatus: Object.fromEntries(this.byStatus), byReason: Object.fromEntries(this.byReason),

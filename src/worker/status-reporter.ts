@@ -15,6 +15,7 @@ export function formatStatus(s: WorkerSnapshot): string {
     `pages ${s.pages}`,
     `errors ${s.errors}`,
     `dlq ${s.dlq}`,
+    ...(s.notModified ? [`not-modified ${s.notModified}`] : []),
     ...(s.malformed ? [`malformed ${s.malformed}`] : []),
     `partitions ${s.assigned}${s.pausedPartitions ? ` (${s.pausedPartitions} paused)` : ''}`,
     ...(s.consumerRestarts ? [`restarts ${s.consumerRestarts}`] : []),

@@ -71,6 +71,8 @@ export interface WorkerOptions extends TunedSettings, OptionalSettings {
    * page's records (in its transaction with --eos) before the page's offset is finished.
    */
   follow?(envelope: UrlEnvelope, page: FetchedPage): Promise<FollowResult>;
+  /** --follow: a recrawled URL answered 304 (counted in its crawl's stats; nothing else to do: no body, no links). */
+  notModified?(envelope: UrlEnvelope): void;
   /** --follow: true when the URL's crawl was stopped (`crawl stop`): intake drops it unfetched. */
   isStopped?(envelope: UrlEnvelope): boolean;
   /**

@@ -65,6 +65,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
   const fetches = new FetchStage({
     fetch: opts.fetch, gate, stats, ctx,
     ...(opts.follow ? { follow: opts.follow } : {}),
+    ...(opts.notModified ? { notModified: opts.notModified } : {}),
     route: (item, records) => router.deliverThenFinish(item, records),
     belowBytes: (limit) => router.belowBytes(limit),
     maxPendingBytes: opts.maxPendingBytes ?? WORK_DEFAULTS.maxPendingBytes,

@@ -5,7 +5,8 @@ import { ownerToken } from '../../../src/crawl/url-hash.js';
 import { testRedisUrl, uniqueName } from '../../helpers/env.js';
 
 let redis: Redis;
-const prefix = () => `kst:crawl:${uniqueName('store')}:`;
+let lastPrefix = '';
+const prefix = () => (lastPrefix = `kst:crawl:${uniqueName('store')}:`);
 
 beforeAll(() => { redis = new Redis(testRedisUrl(), { lazyConnect: false }); });
 afterAll(async () => {
@@ -66,6 +67,45 @@ describe.each(stores({ refetchAfterSec: 1 }))('%s crawl store: refetch after', (
     await new Promise((r) => setTimeout(r, 2100));
     expect((await s.visit({ crawlId: 'c', owner: P2, links: [link('/x')], refused: {} })).codes).toEqual(['again']);
     expect((await s.visit({ crawlId: 'c', owner: P1, links: [link('/x')], refused: {} })).codes).toEqual(['seen']);
+  });
+});
+
+describe.each(stores({ refetchAfterSec: 1 }))('%s crawl store: validators for recrawls', (_name, make) => {
+  test('a fetched page\'s validators come back with its claim when its refetch is due, and follow its changes', async () => {
+    const s = make();
+    const page = (path: string, validators?: { etag?: string; lastModified?: string } | null) =>
+      ({ url: `http://a.test${path}`, host: 'a.test', depth: 1, ...(validators === undefined ? {} : { validators }) });
+    const first = await s.visit({ crawlId: 'c', owner: P1, links: [link('/x'), link('/y'), link('/z')], refused: {} });
+    expect(first.validators).toEqual([undefined, undefined, undefined]);
+    await s.visit({ crawlId: 'c', owner: ownerToken('http://a.test/x'), page: page('/x', { etag: '"x1"', lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT' }), links: [], refused: {} });
+    await s.visit({ crawlId: 'c', owner: ownerToken('http://a.test/y'), page: page('/y', { etag: 'W/"y1"' }), links: [], refused: {} });
+    await s.visit({ crawlId: 'c', owner: ownerToken('http://a.test/z'), page: page('/z', null), links: [], refused: {} });
+    // Not due yet: seen, nothing handed back.
+    expect((await s.visit({ crawlId: 'c', owner: P2, links: [link('/x')], refused: {} })).validators).toEqual([undefined]);
+    await new Promise((r) => setTimeout(r, 2100));
+    const again = await s.visit({ crawlId: 'c', owner: P2, links: [link('/x'), link('/y'), link('/z'), link('/new')], refused: {} });
+    expect(again.codes).toEqual(['again', 'again', 'again', 'new']);
+    expect(again.validators).toEqual([{ etag: '"x1"', lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT' }, { etag: 'W/"y1"' }, undefined, undefined]);
+    // /y answers without validators now: they are forgotten; /x's 304 (no visit) keeps its own.
+    await s.visit({ crawlId: 'c', owner: ownerToken('http://a.test/y'), page: page('/y', null), links: [], refused: {} });
+    await new Promise((r) => setTimeout(r, 2100));
+    const third = await s.visit({ crawlId: 'c', owner: P1, links: [link('/x'), link('/y')], refused: {} });
+    expect(third.validators).toEqual([{ etag: '"x1"', lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT' }, undefined]);
+  });
+});
+
+describe.each(stores())('%s crawl store: no validators without refetch-after', (_name, make) => {
+  test('a crawl that never refetches keeps no validators (no memory spent on them)', async () => {
+    const s = make();
+    await s.visit({ crawlId: 'c', owner: P1, links: [link('/p')], refused: {} });
+    await s.visit({ crawlId: 'c', owner: P1, page: { url: 'http://a.test/p', host: 'a.test', depth: 0, validators: { etag: '"p"' } }, links: [], refused: {} });
+    const r = await s.visit({ crawlId: 'c', owner: P1, links: [link('/p')], refused: {} });
+    expect(r.codes).toEqual(['again']);
+    expect(r.validators).toEqual([undefined]);
+    if (s instanceof RedisCrawlStore) {
+      const keys = await redis.keys(`${lastPrefix}kscrape:crawl:c:v:*`);
+      expect(keys).toEqual([]);
+    }
   });
 });
 

@@ -14,6 +14,13 @@ describe('classifyStatus', () => {
     for (const s of [301, 302, 303, 307, 308]) expect(classifyStatus(s, { location: ' /next ' }, NOW)).toEqual({ kind: 'redirect', location: '/next' });
   });
 
+  test('304 is not-modified only when the request was conditional (a recrawl sent validators)', () => {
+    expect(classifyStatus(304, {}, NOW, true)).toEqual({ kind: 'not-modified' });
+    expect(classifyStatus(304, {}, NOW, false)).toEqual({ kind: 'error', reason: 'http-status', status: 304, detail: 'HTTP 304' });
+    expect(classifyStatus(200, {}, NOW, true)).toEqual({ kind: 'page' });
+    expect(classifyStatus(412, {}, NOW, true)).toEqual({ kind: 'error', reason: 'http-status', status: 412, detail: 'HTTP 412' });
+  });
+
   test('a redirect without Location, and 300/304, are final errors', () => {
     expect(classifyStatus(302, {}, NOW)).toEqual({ kind: 'error', reason: 'redirect', status: 302, detail: 'HTTP 302 without a Location header' });
     expect(classifyStatus(304, { location: '/x' }, NOW)).toEqual({ kind: 'error', reason: 'http-status', status: 304, detail: 'HTTP 304' });

@@ -110,6 +110,23 @@ describe('the envelope builder', () => {
     expect(found).toMatchObject({ ok: true, envelope: { crawl_id: 'k', depth: 2, referrer: 'http://a.test/x', seed: 'http://a.test/' } });
   });
 
+  test('a recrawl\'s validators: built, encoded and decoded in wire order, kept only on a crawl envelope', () => {
+    const built = buildUrlEnvelope({
+      url: 'http://a.test/y', customerId: 'c', priority: 0, discoveredAt: 1, attempt: 0,
+      crawl: { crawlId: 'k', depth: 1, seed: 'http://a.test/', etag: 'W/"e\\1"', lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT' },
+    }, 4096);
+    if (!built.ok) throw new Error('not built');
+    const json = JSON.stringify(built.envelope);
+    expect(json.endsWith(',"seed":"http://a.test/","etag":"W/\\"e\\\\1\\"","last_modified":"Tue, 01 Dec 2026 10:00:00 GMT"}')).toBe(true);
+    expect(Buffer.from(new EnvelopeEncoder().encode(built.envelope)).toString()).toBe(json);
+    expect(decodeUrlEnvelope(json)).toEqual({ ok: true, envelope: built.envelope });
+    const plain = decodeUrlEnvelope(JSON.stringify({ url: 'http://a.test/y', etag: '"x"', last_modified: 'y' }));
+    expect(plain.ok && 'etag' in plain.envelope).toBe(false);
+    expect(decodeUrlEnvelope(JSON.stringify({ url: 'http://a.test/y', crawl_id: 'k', etag: 5 }))).toMatchObject({ ok: true });
+    const badEtag = decodeUrlEnvelope(JSON.stringify({ url: 'http://a.test/y', crawl_id: 'k', etag: 5 }));
+    expect(badEtag.ok && 'etag' in badEtag.envelope).toBe(false);
+  });
+
   test('refuses what normalizeUrl refuses, with its reason', () => {
     expect(buildUrlEnvelope({ url: 'ftp://a/', customerId: 'c', priority: 0, discoveredAt: 0, attempt: 0 }, 4096)).toMatchObject({ ok: false, reason: 'unsupported-scheme' });
     expect(buildUrlEnvelope({ url: 'https://a.example/x', customerId: 'c', priority: 0, discoveredAt: 0, attempt: 0 }, 10)).toMatchObject({ ok: false, reason: 'too-long' });

@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { shellQuote } from '../../../scripts/demo/commands.js';
 import { mismatches, renderSummary, summarizePipeline, type PipelineRecords } from '../../../scripts/demo/outcomes.js';
 import { hostLoads } from '../../../scripts/demo/politeness.js';
-import { ROBOTS_TXT, SITE_PATHS, expectedOutcomes, respond, sitemapUrls, sitemapXml } from '../../../scripts/demo/shop-site.js';
+import { ROBOTS_TXT, SITE_PATHS, expectedOutcomes, linksOf, respond, sitemapUrls, sitemapXml } from '../../../scripts/demo/shop-site.js';
 
 const A = 'http://shop.test:8080/a';
 const B = 'http://shop.test:8080/b';
@@ -61,6 +61,22 @@ describe('the shop site', () => {
     const counts: Record<string, number> = {};
     for (const o of expectedOutcomes(8080).values()) counts[o] = (counts[o] ?? 0) + 1;
     expect(counts).toMatchObject({ 'error:http-status': 3, 'error:robots': 1, 'error:unsupported-content': 3, parked: 1 });
+  });
+
+  test('a crawl from the shop\'s home page (following the links of every HTML page) reaches exactly the sitemap URLs', () => {
+    const port = 8080;
+    const seen = new Set<string>([`http://shop.test:${port}/`]);
+    const queue = [...seen];
+    while (queue.length) {
+      const url = new URL(queue.shift()!);
+      // hits 1: a flaky page answers as it does on its retry.
+      const r = respond(url.hostname, port, url.pathname, 1);
+      if (r.status !== 200 || !r.headers['content-type']!.startsWith('text/html')) continue;
+      const hrefs = [...r.body.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!);
+      expect(hrefs).toEqual(linksOf(url.hostname, url.pathname, port));
+      for (const h of hrefs) if (!seen.has(h)) { seen.add(h); queue.push(h); }
+    }
+    expect([...seen].sort()).toEqual([...sitemapUrls(port)].sort());
   });
 
   test('answers: robots with Disallow and Crawl-delay, flaky then fine, redirects to a page it serves, 404 otherwise', () => {
