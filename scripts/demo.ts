@@ -4,7 +4,6 @@
  * --crawl`, two workers crawling the site from it (`work --follow`, dedupe in Redis) with `lag` watching, `crawl
  * stats`, `dlq retry` and a second run, `partition-audit`, and where every URL ended (read from the topics). Cleans up after itself, on Ctrl-C too; exits 1 when a step fails or a URL is lost.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
