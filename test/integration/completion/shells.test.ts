@@ -47,6 +47,11 @@ function flagsAt(cmd: Command): string[] {
     .flatMap((o) => [o.short, o.long]).filter((n): n is string => Boolean(n)).concat(['-h', '--help']);
 }
 
+/** commander adds `help [command]` only to a command without an action of its own (`extract` has one, and `extract test`). */
+function implicitHelp(command: Command): string[] {
+  return command.createHelp().visibleCommands(command).some((c) => c.name() === 'help' && !command.commands.includes(c)) ? ['help'] : [];
+}
+
 describe('bash', () => {
   test('the script is valid bash (bash -n)', () => {
     expect(sh('bash', `bash -n ${scripts.bash} && echo ok`).stdout).toBe('ok\n');
@@ -56,7 +61,7 @@ describe('bash', () => {
     expect(new Set(bashComplete(['']))).toEqual(new Set([...program.commands.map((c) => c.name()), 'help']));
     for (const { path, command } of commandsOf(program).filter((c) => c.command.commands.length)) {
       expect({ path, offered: new Set(bashComplete([...path.split(' '), ''])) })
-        .toEqual({ path, offered: new Set([...command.commands.map((c) => c.name()), 'help']) });
+        .toEqual({ path, offered: new Set([...command.commands.map((c) => c.name()), ...implicitHelp(command)]) });
     }
     expect(bashComplete(['top'])).toEqual(['topics']);
   });
