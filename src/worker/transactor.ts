@@ -21,6 +21,9 @@ export interface TransactorOptions {
   callTimeoutMs?: number;
 }
 
+/** How long a producer's disconnect may take before it is abandoned. */
+const DISCONNECT_TIMEOUT_MS = 10_000;
+
 interface Held {
   offset: number;
   records: OutRecord[];
@@ -109,7 +112,19 @@ export class Transactor {
   }
 
   async close(): Promise<void> {
-    await withDeadline(this.producer?.disconnect() ?? Promise.resolve(), 10_000, 'producer disconnect').catch(() => undefined);
+    await this.disconnect(this.producer, 'at the stop');
+  }
+
+  /**
+   * A disconnect that does not end in time is abandoned, and said: its native destroy goes on in a thread of its
+   * own (the process's exit bound, exit-bound.ts, ends the process if it never returns); what it left open is safe.
+   */
+  private async disconnect(producer: Producer | undefined, when: string): Promise<void> {
+    if (!producer) return;
+    await withDeadline(producer.disconnect(), DISCONNECT_TIMEOUT_MS, 'producer disconnect').catch((err: unknown) => {
+      this.opts.logger.warn(`transactional producer not closed ${when} within ${DISCONNECT_TIMEOUT_MS / 1000} s: abandoned `
+        + `(an open transaction of it is aborted by the broker after transaction.timeout.ms, or fenced by the next producer): ${errorMessage(err)}`);
+    });
   }
 
   private async failed(err: unknown, replaceProducer: boolean): Promise<false> {
@@ -138,7 +153,7 @@ export class Transactor {
     this.counters.producerRestarts++;
     const old = this.producer;
     this.producer = undefined;
-    await withDeadline(old?.disconnect() ?? Promise.resolve(), 10_000, 'producer disconnect').catch(() => undefined);
+    await this.disconnect(old, 'on replacement');
     await this.ensureProducer();
   }
 }
