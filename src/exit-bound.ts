@@ -2,11 +2,11 @@
  * A command that has ended ends its process within a bound, whatever native thread is still busy.
  *
  * Why a bound is needed: Node ends when its event loop is empty, and both that end and `process.exit` join
- * libuv's thread pool (uv_library_shutdown). A librdkafka handle whose destroy does not return (kscrape gave up
- * on a `disconnect()` at its deadline: the binding runs rd_kafka_destroy on a pool thread, which waits for the
- * client's threads, which wait on a coordinator that died) holds one pool thread, so the loop never empties and
- * `process.exit` blocks in the join. Measured: an `--eos` worker that had committed everything and logged `done`
- * stayed for good after SIGTERM.
+ * libuv's thread pool (uv_library_shutdown). A native client call that never returns holds a pool thread, so the
+ * loop never empties and `process.exit` blocks in the join. Seen with gdb after a group coordinator was killed:
+ * rd_kafka_send_offsets_to_transaction waiting for good despite its timeout, and rd_kafka_destroy of the same
+ * producer (a disconnect kscrape had given up on) waiting for it; an `--eos` worker that had committed
+ * everything and logged `done` stayed for good after SIGTERM (RELIABILITY.md, "On a 3-broker cluster").
  *
  * What ends it: SIGKILL sent to itself, the one end no native thread can hold. It is taken only after
  * `graceMs`, and said on stderr with what still held the process. Why that is safe: the command has already
