@@ -52,7 +52,8 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     await withDeadline(producer.connect(), 30_000, 'producer connect');
     cleanups.push(async () => {
       await withDeadline(producer.flush({ timeout: 10_000 }), 12_000, 'producer flush').catch((err: Error) => logger.warn(`flush: ${err.message}`));
-      await withDeadline(producer.disconnect(), 10_000, 'producer disconnect').catch(() => undefined);
+      // Abandoned, and said, when it does not end in time (exit-bound.ts then ends the process); a failed flush is said above.
+      await withDeadline(producer.disconnect(), 10_000, 'producer disconnect').catch((err: Error) => logger.warn(`producer not closed within 10 s: abandoned (${err.message})`));
     });
 
     let liveWorkers = (): number => urlPartitions;

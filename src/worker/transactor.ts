@@ -21,6 +21,9 @@ export interface TransactorOptions {
   callTimeoutMs?: number;
 }
 
+/** How long a producer's disconnect may take before it is abandoned. */
+const DISCONNECT_TIMEOUT_MS = 10_000;
+
 interface Held {
   offset: number;
   records: OutRecord[];
@@ -95,6 +98,8 @@ export class Transactor {
       }), 'send offsets to transaction');
       await call(tx.commit(), 'commit transaction');
     } catch (err) {
+      // A call still stuck in the client holds the transaction manager: an abort would only queue behind it.
+      if (err instanceof DeadlineExceeded) return this.failed(err, true, true);
       const aborted = await call(tx.abort(), 'abort transaction').then(() => true, () => false);
       // An abort that failed (broker away, call hung) leaves the transaction open in this producer for good.
       return this.failed(err, !aborted || isFatal(err));
@@ -109,13 +114,25 @@ export class Transactor {
   }
 
   async close(): Promise<void> {
-    await withDeadline(this.producer?.disconnect() ?? Promise.resolve(), 10_000, 'producer disconnect').catch(() => undefined);
+    await this.disconnect(this.producer, 'at the stop');
   }
 
-  private async failed(err: unknown, replaceProducer: boolean): Promise<false> {
+  /**
+   * A disconnect that does not end in time is abandoned, and said: its native destroy goes on in a thread of its
+   * own (the process's exit bound, exit-bound.ts, ends the process if it never returns); what it left open is safe.
+   */
+  private async disconnect(producer: Producer | undefined, when: string): Promise<void> {
+    if (!producer) return;
+    await withDeadline(producer.disconnect(), DISCONNECT_TIMEOUT_MS, 'producer disconnect').catch((err: unknown) => {
+      this.opts.logger.warn(`transactional producer not closed ${when} within ${DISCONNECT_TIMEOUT_MS / 1000} s: abandoned `
+        + `(an open transaction of it is aborted by the broker after transaction.timeout.ms, or fenced by the next producer): ${errorMessage(err)}`);
+    });
+  }
+
+  private async failed(err: unknown, replaceProducer: boolean, stuck = false): Promise<false> {
     this.counters.aborted++;
     this.opts.logger.warn(`transaction failed, nothing of it is visible (will retry${replaceProducer ? ' with a new producer' : ''}): ${errorMessage(err)}`);
-    if (replaceProducer) await this.restartProducer();
+    if (replaceProducer) await this.restartProducer(stuck);
     return false;
   }
 
@@ -134,11 +151,21 @@ export class Transactor {
    * A fenced, fatal or wedged producer cannot continue: a new one with the same transactional.id fences the old
    * one and aborts whatever transaction it left open on the broker.
    */
-  private async restartProducer(): Promise<void> {
+  private async restartProducer(stuck: boolean): Promise<void> {
     this.counters.producerRestarts++;
     const old = this.producer;
     this.producer = undefined;
-    await withDeadline(old?.disconnect() ?? Promise.resolve(), 10_000, 'producer disconnect').catch(() => undefined);
+    if (stuck) {
+      // Seen after a group coordinator was killed: rd_kafka_send_offsets_to_transaction waits for good despite its
+      // timeout, in one of libuv's 4 pool threads, and a disconnect of the same producer (rd_kafka_destroy) then
+      // waits for it in a second one. Two such incidents took every pool thread: consumes and commits of the
+      // whole worker stopped, and the process could not end. So the stuck producer is left as it is (its threads
+      // and one pool thread are lost until the process ends); the new one, same transactional.id, fences it.
+      this.opts.logger.warn('transactional producer left without disconnect: a call of it is stuck in the client (a disconnect would wait for it and hold a second thread); '
+        + 'the new producer fences it, and its open transaction is aborted');
+    } else {
+      await this.disconnect(old, 'on replacement');
+    }
     await this.ensureProducer();
   }
 }

@@ -4,7 +4,12 @@
  * every broker is restarted in turn (SIGTERM), and each run ends with the audit (read_committed): nothing lost,
  * duplicates counted (and 0 required with --eos). Figures are printed for RELIABILITY.md ("On a 3-broker
  * cluster"): duplicates against what was finished and not yet committed at the kill, and the recovery time from
- * the kill to the next committed result. Short versions here; KSCRAPE_TEST_LONG=1 repeats the freeze six times.
+ * the kill to the next committed result.
+ *
+ * The default (CI) run is each scenario in its shortest meaningful form, about 3 minutes on one cluster shared by
+ * the file: 300 URLs, one kill of the group coordinator per mode, a SIGTERM restart of one broker (--eos only: the
+ * stricter mode), one freeze. KSCRAPE_TEST_LONG=1 runs the long versions (RELIABILITY.md's figures): 1 200 URLs,
+ * with --eos also the transaction coordinator killed, every broker restarted in both modes, six freezes.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { auditPipeline, formatAudit } from '../../helpers/audit.js';
@@ -15,10 +20,13 @@ import { longClusterRuns, startTestCluster, type TestCluster } from '../../helpe
 import { startTargetProcess, type TargetProcess } from '../../helpers/http-targets.js';
 
 const ADDRESSES = Array.from({ length: 12 }, (_, i) => `127.0.11.${i + 1}`);
-const URLS = 1_200;
+const LONG = longClusterRuns();
+const URLS = LONG ? 1_200 : 300;
 let cluster: TestCluster;
 let targets: TargetProcess;
 const started: KscrapeProcess[] = [];
+/** A stop may take --shutdown-timeout (20 s) plus the exit bound after the command returned (15 s), plus slack for load. */
+const STOP_BOUND_MS = 50_000;
 
 beforeAll(async () => {
   targets = await startTargetProcess(ADDRESSES, { '/w': { delayMs: 20 } });
@@ -53,7 +61,7 @@ interface Run {
   recovery(from: number, at: number): Promise<number>;
 }
 
-/** `hostDelay`: 12 hosts at one request per delay each; sets how long the run lasts around its chaos. */
+/** `hostDelay`: 12 hosts at one request per delay each; sets how long the run lasts around its chaos (short runs: 25 URLs a host). */
 async function workRun(name: string, mode: (typeof DELIVERY_MODES)[number], hostDelay: string, chaos: (run: Run) => Promise<string>): Promise<void> {
   const pipeline = await createClusterPipeline();
   const urls = Array.from({ length: URLS }, (_, i) => `${targets.origins[i % ADDRESSES.length]}/w?${name.replace(/\W+/g, '-')}=${i}`);
@@ -78,18 +86,24 @@ async function workRun(name: string, mode: (typeof DELIVERY_MODES)[number], host
   await waitFor('some URLs committed', async () => ((await run.committed()) ?? 0) >= URLS / 6, 120_000, 500);
   const figures = await chaos(run);
   await waitFor('every URL committed', async () => ((await run.committed()) ?? 0) >= URLS, 300_000, 1_000);
-  const exits = [];
+  const exits: string[] = [];
+  const stopTimes: number[] = [];
   for (const w of workers) {
     const stopAt = Date.now();
-    const exit = await stopKscrape(w, 'SIGTERM', 60_000);
-    exits.push(exit.code);
-    if (exit.code !== 0) process.stderr.write(`[cluster] ${name} (${mode.name}): a worker's stop took ${Date.now() - stopAt} ms and ended ${exit.code ?? exit.signal}; its last lines:\n${w.lines.slice(-25).map((l) => `  ${l.text}`).join('\n')}\n`);
+    const exit = await stopKscrape(w, 'SIGTERM', STOP_BOUND_MS + 30_000);
+    const stopMs = Date.now() - stopAt;
+    // A stopped worker ends within its bound: cleanly (0), or by its own exit bound (src/exit-bound.ts), which it says.
+    const byBound = exit.signal === 'SIGKILL' && w.lines.some((l) => l.text.startsWith('kscrape: the process did not end'));
+    exits.push(exit.code === 0 ? 'clean' : byBound ? 'exit bound' : `${exit.code ?? exit.signal}`);
+    stopTimes.push(stopMs);
+    if (exit.code !== 0) process.stderr.write(`[cluster] ${name} (${mode.name}): a worker's stop took ${stopMs} ms and ended ${exit.code ?? exit.signal}; its last lines:\n${w.lines.slice(-25).map((l) => `  ${l.text}`).join('\n')}\n`);
   }
   const report = await auditPipeline({ brokers: cluster.brokers, prefix: pipeline.prefix, expected: urls, mode: mode.mode });
   const warnings = workers.flatMap((w) => w.lines.filter((l) => /^warn: partition \d+: (offset|position)/.test(l.text)).map((l) => l.text));
   process.stderr.write(`${formatAudit(`cluster: ${name} (${mode.name})`, report)}\n[cluster] ${name} (${mode.name}): ${figures}; `
-    + `${(await run.requests()) - URLS} repeated requests; ${report.duplicates} duplicate outcomes${warnings.length ? `; stuck warnings: ${warnings.join(' | ')}` : ''}\n`);
-  expect(exits).toEqual([0, 0]);
+    + `${(await run.requests()) - URLS} repeated requests; stops ${exits.map((e, i) => `${e} in ${(stopTimes[i]! / 1000).toFixed(1)} s`).join(', ')}; ${report.duplicates} duplicate outcomes${warnings.length ? `; stuck warnings: ${warnings.join(' | ')}` : ''}\n`);
+  expect(exits.filter((e) => e !== 'clean' && e !== 'exit bound')).toEqual([]);
+  expect(Math.max(...stopTimes)).toBeLessThan(STOP_BOUND_MS);
   expect(report.lost).toEqual([]);
   expect(report.splitUrls).toBe(0);
   if (mode.mode === 'exactly-once') expect(report.duplicates).toBe(0);
@@ -111,10 +125,10 @@ async function killAndRestart(run: Run, node: number, downMs: number): Promise<s
 
 describe.each(DELIVERY_MODES)('work on a 3-node cluster ($name)', (mode) => {
   test('scenarios 2 and 7: the group coordinator killed -9 mid-run and restarted — 0 lost; duplicates bounded by the commit window', async () => {
-    await workRun('coordinator kill', mode, mode.mode === 'exactly-once' ? '500ms' : '250ms', async (run) => {
+    await workRun('coordinator kill', mode, LONG ? (mode.mode === 'exactly-once' ? '500ms' : '250ms') : '800ms', async (run) => {
       const coordinator = await cluster.groupCoordinator(run.group);
       let figures = `group coordinator: ${await killAndRestart(run, coordinator, 8_000)}`;
-      if (mode.mode === 'exactly-once') {
+      if (mode.mode === 'exactly-once' && LONG) {
         await cluster.waitFullyReplicated([`${run.pipeline.prefix}urls`], 120_000);
         const txn = await cluster.transactionCoordinator(`${run.pipeline.prefix}kscrape-work-${run.group}-coordinator-kill-a`);
         figures += `; transaction coordinator of worker a: ${txn === coordinator ? '(the same node, killed again) ' : ''}${await killAndRestart(run, txn, 8_000)}`;
@@ -123,10 +137,11 @@ describe.each(DELIVERY_MODES)('work on a 3-node cluster ($name)', (mode) => {
     });
   }, 900_000);
 
-  test('scenario 6: a rolling restart of every broker (SIGTERM, one at a time) during work — 0 lost; fetching goes on', async () => {
-    await workRun('rolling restart', mode, '700ms', async (run) => {
+  // Short: one broker (--eos only); every broker in both modes with KSCRAPE_TEST_LONG=1.
+  (LONG || mode.mode === 'exactly-once' ? test : test.skip)('scenario 6: a rolling restart of brokers (SIGTERM, one at a time) during work — 0 lost; fetching goes on', async () => {
+    await workRun('rolling restart', mode, LONG ? '700ms' : '1000ms', async (run) => {
       const gaps: string[] = [];
-      for (const node of cluster.nodeIds) {
+      for (const node of LONG ? cluster.nodeIds : cluster.nodeIds.slice(0, 1)) {
         const at = Date.now();
         await cluster.stop(node);
         await cluster.restart(node);
@@ -141,8 +156,8 @@ describe.each(DELIVERY_MODES)('work on a 3-node cluster ($name)', (mode) => {
 
 describe('work on a 3-node cluster: a frozen broker (the gray failure)', () => {
   test('scenario 3: SIGSTOP for 20 s, then SIGCONT — 0 lost, fetching goes on from partitions led elsewhere, and every partition gets committed', async () => {
-    const freezes = longClusterRuns() ? 6 : 1;
-    await workRun(`freeze x${freezes}`, DELIVERY_MODES[0]!, longClusterRuns() ? '1500ms' : '300ms', async (run) => {
+    const freezes = LONG ? 6 : 1;
+    await workRun(`freeze x${freezes}`, DELIVERY_MODES[0]!, LONG ? '1500ms' : '1200ms', async (run) => {
       const figures: string[] = [];
       for (let i = 0; i < freezes; i++) {
         const leaders = await cluster.leadersOf(`${run.pipeline.prefix}urls`);
