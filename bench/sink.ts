@@ -113,7 +113,7 @@ export async function run(opts: BenchOptions): Promise<void> {
   const stamp = Date.now().toString(36);
   const prefix = `bench-sink-${stamp}.`;
   const topic = `${prefix}pages`;
-  const database = `kst_sink_bench_${stamp}`;
+  const database = `${process.env.KSCRAPE_BENCH_DB_PREFIX ?? 'kst_sink_bench_'}${stamp}`;
   const url = new URL(serverDsn);
   url.pathname = `/${database}`;
   const dsn = url.toString();

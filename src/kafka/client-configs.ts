@@ -152,10 +152,16 @@ export function workerConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'ov
 /**
  * The sink's consumer (`sink postgres`): the worker's group settings; read_committed, so records of aborted
  * transactions (`work --eos`) never reach a table; and larger client-side batches (a database batch holds
- * thousands of records, the client's default hands over 32 at a time).
+ * thousands of records, the client's default hands over 32 at a time); and a bounded prefetch: librdkafka's
+ * `queued.max.messages.kbytes` (64 MiB by default) is per partition, so a sink owning many partitions would hold
+ * hundreds of MiB of records it has not asked for yet, while the sink's own buffer (--buffer) is the intended
+ * bound. 4 MiB per partition and 8 MiB per fetch took the bench's peak RSS from 705 to 602–644 MB at no
+ * measurable rate cost (BENCHMARKS.md, "Sink"). -X overrides them.
  */
+export const SINK_PREFETCH_SETTINGS: KafkaConfig = { 'queued.max.messages.kbytes': 4_096, 'fetch.max.bytes': 8_388_608 };
+
 export function sinkConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'overrides'>, protocol: 'classic' | 'consumer'): KafkaConfig {
-  return { 'js.consumer.max.batch.size': 1000, ...workerConsumerConfig(ctx, protocol, true) };
+  return { 'js.consumer.max.batch.size': 1000, ...SINK_PREFETCH_SETTINGS, ...workerConsumerConfig(ctx, protocol, true) };
 }
 
 /**

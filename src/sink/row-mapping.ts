@@ -5,6 +5,7 @@
  * object, or too large, is a reject with its reason.
  */
 import { hostKey } from '../records/index.js';
+import { cutStringMember } from './cut-member.js';
 import type { BodiesMode, SinkSource } from './defaults.js';
 import { COLUMNS, COLUMN_INDEX, type ColumnType } from './schema.js';
 
@@ -62,8 +63,18 @@ export function mapRecord(message: SourceMessage, opts: MappingOptions): MappedR
   const size = message.value === null ? 0 : Buffer.byteLength(message.value);
   if (size > opts.maxRowBytes) return { ok: false, reason: 'too-large', detail: `record of ${size} bytes is over --max-row-bytes (${opts.maxRowBytes})` };
   let record: unknown;
+  // A body that will not be stored is cut out of the text unparsed (cut-member.ts says why); `dropped` counts it.
+  let dropped = 0;
+  let text = message.value;
+  if (text !== null && opts.bodies === 'none') {
+    const cut = cutStringMember(text, 'body');
+    if (cut) {
+      text = cut.json;
+      dropped = cut.cutChars;
+    }
+  }
   try {
-    record = message.value === null ? null : JSON.parse(message.value);
+    record = text === null ? null : JSON.parse(text);
   } catch (err) {
     return { ok: false, reason: 'malformed', detail: `not JSON: ${(err as Error).message}` };
   }
@@ -95,10 +106,9 @@ export function mapRecord(message: SourceMessage, opts: MappingOptions): MappedR
   if (row[COLUMN_INDEX.host!] === null && typeof row[COLUMN_INDEX.url!] === 'string') row[COLUMN_INDEX.host!] = hostKey(row[COLUMN_INDEX.url!] as string);
   // Which fetch is newest is decided by fetched_at: a record without one is as new as its Kafka timestamp.
   if (row[COLUMN_INDEX.fetched_at!] === null) row[COLUMN_INDEX.fetched_at!] = new Date(message.timestamp);
-  let dropped = 0;
   if ('body' in rest) {
     if (opts.bodies === 'text' && typeof rest.body === 'string') row[COLUMN_INDEX.body!] = rest.body;
-    else if (typeof rest.body === 'string') dropped = rest.body.length;
+    else if (typeof rest.body === 'string') dropped += rest.body.length;
     delete rest.body;
   }
   row[COLUMN_INDEX.data!] = Object.keys(rest).length ? rest : null;

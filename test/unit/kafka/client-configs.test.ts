@@ -163,4 +163,11 @@ describe('the readers and the --eos worker consumer', () => {
     const x = resolveGlobalOptions({ property: ['isolation.level=read_uncommitted', 'js.consumer.max.batch.size=200'] }, {}, quiet);
     expect(sinkConsumerConfig(x, 'classic')).toMatchObject({ 'isolation.level': 'read_committed', 'js.consumer.max.batch.size': '200' });
   });
+
+  test('the sink bounds the client prefetch per partition, and -X still wins', () => {
+    const plain = resolveGlobalOptions({}, {}, quiet);
+    expect(sinkConsumerConfig(plain, 'classic')).toMatchObject({ 'queued.max.messages.kbytes': 4096, 'fetch.max.bytes': 8388608 });
+    const x = resolveGlobalOptions({ property: ['queued.max.messages.kbytes=65536'] }, {}, quiet);
+    expect(sinkConsumerConfig(x, 'classic')).toMatchObject({ 'queued.max.messages.kbytes': '65536', 'fetch.max.bytes': 8388608 });
+  });
 });
