@@ -47,6 +47,8 @@ function flagsAt(cmd: Command): string[] {
     .flatMap((o) => [o.short, o.long]).filter((n): n is string => Boolean(n)).concat(['-h', '--help']);
 }
 
+const hasAction = (command: Command) => Boolean((command as unknown as { _actionHandler?: unknown })._actionHandler);
+
 describe('bash', () => {
   test('the script is valid bash (bash -n)', () => {
     expect(sh('bash', `bash -n ${scripts.bash} && echo ok`).stdout).toBe('ok\n');
@@ -56,7 +58,8 @@ describe('bash', () => {
     expect(new Set(bashComplete(['']))).toEqual(new Set([...program.commands.map((c) => c.name()), 'help']));
     for (const { path, command } of commandsOf(program).filter((c) => c.command.commands.length)) {
       expect({ path, offered: new Set(bashComplete([...path.split(' '), ''])) })
-        .toEqual({ path, offered: new Set([...command.commands.map((c) => c.name()), 'help']) });
+        // commander adds its implicit `help` only to a command without an action of its own (`extract` has one, and `extract test`).
+        .toEqual({ path, offered: new Set([...command.commands.map((c) => c.name()), ...(hasAction(command) ? [] : ['help'])]) });
     }
     expect(bashComplete(['top'])).toEqual(['topics']);
   });
