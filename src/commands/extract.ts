@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { UserError } from '../errors.js';
 import { fetchOptions, fetcherOptionsFromFlags, type FetchFlags } from '../fetch/flags.js';
 import { EXTRACT_DEFAULTS, flagDefault, type ExtractSettings } from '../extract/options.js';
+import { RECORD_FORMS, type RecordForm } from '../extract/outcomes.js';
 import { parseDuration, parsePositiveInt, parseSize } from '../units.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
@@ -16,6 +17,7 @@ interface ExtractFlags {
   rules?: string;
   module?: string;
   moduleTimeout: string;
+  records: RecordForm;
   concurrency: string;
   lookahead: string;
   commitEvery: string;
@@ -55,6 +57,7 @@ export function registerExtractCommand(program: Command, runtime: CommandRuntime
     .addOption(rulesOption())
     .addOption(moduleOption())
     .addOption(moduleTimeoutOption())
+    .addOption(new Option('--records <form>', "'page': one extractions record per page, items in it; 'item': one per item of a list page (key: the item's URL), pages without items as 'page'").choices(RECORD_FORMS).default(flagDefault('records')))
     .addOption(new Option('--concurrency <n>', 'pages extracted at once (matters with an async --module)').default(flagDefault('concurrency')))
     .addOption(new Option('--lookahead <n>', 'unfinished pages held per partition before it is paused (memory bound)').default(flagDefault('lookahead')))
     .addOption(new Option('--commit-every <n>', 'commit after this many finished pages...').default(flagDefault('commitEveryMessages')))
@@ -75,13 +78,14 @@ export function registerExtractCommand(program: Command, runtime: CommandRuntime
   cmd.addHelpText('after', `
 Every HTML page gets built-in extraction (title, description, language, canonical URL, OpenGraph, Twitter
 card, JSON-LD, microdata, headings, link counts); --rules adds fields and item lists, --module your own code.
-Every page consumed ends as one extractions record, or one errors record (empty-body, unsupported-content,
-malformed, extract-failed) before its offset is committed. An invalid rules file is refused at start with its
+Every page consumed ends as one extractions record (with --records item: one per item of a list page), or
+one errors record (empty-body, unsupported-content, malformed, extract-failed) before its offset is committed. An invalid rules file is refused at start with its
 line. SIGINT/SIGTERM stop gracefully; SIGUSR2 replaces the Kafka consumer.
 
 Examples:
   kscrape extract --group extractors --rules shop-rules.yaml --metrics-port 9465
   kscrape extract --rules shop-rules.yaml --module ./reviews.mjs --module-timeout 2s
+  kscrape extract --rules shop-rules.yaml --records item   # one record per listed product
   kscrape extract --rules shop-rules.yaml --max-messages 10000 --idle-exit 30s --json   # a batch run
   kscrape extract --eos --worker-id extractor-1 --rules shop-rules.yaml
   kscrape extract test --rules shop-rules.yaml saved-page.html --url https://shop.example/p/42`)
@@ -93,6 +97,7 @@ Examples:
         rulesPath: flags.rules,
         modulePath: flags.module,
         moduleTimeoutMs: parseDuration(flags.moduleTimeout, '--module-timeout'),
+        records: flags.records,
         concurrency: parsePositiveInt(flags.concurrency, '--concurrency'),
         lookahead: parsePositiveInt(flags.lookahead, '--lookahead'),
         commitEveryMessages: parsePositiveInt(flags.commitEvery, '--commit-every'),

@@ -13,6 +13,8 @@ export interface PageExtraction {
   ruleSet: string | null;
   fields: Fields;
   items: Record<string, unknown>[];
+  /** The rule set's item field that names an item (see RulesResult.itemUrlField). */
+  itemUrlField?: string;
   metadata: PageMetadata | null;
   json: unknown;
   issues: ExtractionIssue[];
@@ -39,7 +41,8 @@ export function extractPage(page: PageRecord, rules: Rules | undefined): PageVer
   return {
     ok: true,
     extraction: {
-      ruleSet: ruled.ruleSet, fields: ruled.fields, items: ruled.items, metadata: builtin.metadata, json: null,
+      ruleSet: ruled.ruleSet, fields: ruled.fields, items: ruled.items,
+      ...(ruled.itemUrlField ? { itemUrlField: ruled.itemUrlField } : {}), metadata: builtin.metadata, json: null,
       issues: [...builtin.issues, ...ruled.issues], document,
     },
   };

@@ -1,7 +1,7 @@
 /**
  * The extraction consumer: pages topic → intake (look-ahead per partition, paused when full) → extraction
- * stage (parse once, built-in, rules, module) → one extractions or errors record per page → delivery (or the
- * --eos transaction) → offset finished → batched commit of each partition's lowest unfinished offset. Every
+ * stage (parse once, built-in, rules, module) → one extractions or errors record per page (with --records item,
+ * one per item of a list page) → delivery of all of a page's records (or the --eos transaction) → offset finished → batched commit of each partition's lowest unfinished offset. Every
  * page consumed gets exactly one record before its offset is committed (invariant 8).
  *
  * The consumer plumbing is the worker's, as it is: the consumer session, offset tracker, commit protocol,
@@ -29,7 +29,7 @@ import { ExtractStats } from './stats.js';
 import type { ExtractSettings } from './options.js';
 
 export interface ExtractorOptions extends Pick<ExtractSettings, 'group' | 'concurrency' | 'lookahead' | 'commitEveryMessages' | 'commitIntervalMs'
-  | 'shutdownTimeoutMs' | 'stallTimeoutMs' | 'maxMessages' | 'idleExitMs' | 'maxRecordBytes' | 'maxPendingBytes' | 'moduleTimeoutMs'> {
+  | 'shutdownTimeoutMs' | 'stallTimeoutMs' | 'maxMessages' | 'idleExitMs' | 'maxRecordBytes' | 'maxPendingBytes' | 'moduleTimeoutMs' | 'records'> {
   consumerConfig: KafkaConfig;
   producer: Producer;
   logger: Logger;
@@ -102,7 +102,7 @@ export async function startExtractor(opts: ExtractorOptions): Promise<ExtractorH
         }
         fromModule = result;
       }
-      const records = extractionRecords(page, extraction, ctx(), fromModule);
+      const records = extractionRecords(page, extraction, ctx(), fromModule, opts.records);
       stats.extracted++;
       stats.items += extraction.items.length + (fromModule?.items.length ?? 0);
       stats.issues += extraction.issues.length;

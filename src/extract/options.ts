@@ -4,12 +4,21 @@
  * The consumer plumbing settings mean what they mean for `kscrape work` (worker/options.ts).
  */
 import { durationText } from '../units.js';
+import type { RecordForm } from './outcomes.js';
 
 const MiB = 1024 * 1024;
 
 export const EXTRACT_DEFAULTS = {
   /** Consumer group on the pages topic; every extractor of one pipeline uses the same. @default 'extractors' */
   group: 'extractors',
+  /**
+   * What an extractions record is. 'page': one per page, a list page's items in its `items` — one record per
+   * page consumed, keyed by the page URL, so a compacted topic and the sink's upsert keep the latest extraction
+   * of each page and nothing about the page (fields, metadata) is left out. 'item': a page with items writes one
+   * record per item instead (keyed by the item's URL), for consumers that want items as rows; a page without
+   * items still writes its page record. @default 'page'
+   */
+  records: 'page' as RecordForm,
   /** Pages extracted at once (matters with an async --module; parsing itself is CPU-bound). @default 8 */
   concurrency: 8,
   /**
@@ -65,7 +74,7 @@ export interface ExtractSettings extends Omit<ExtractDefaults, 'txnMaxMessages' 
 type DurationKey = 'commitIntervalMs' | 'shutdownTimeoutMs' | 'stallTimeoutMs' | 'statusIntervalMs' | 'txnMaxMs' | 'moduleTimeoutMs';
 type SizeKey = 'maxRecordBytes' | 'maxPendingBytes';
 type CountKey = 'concurrency' | 'lookahead' | 'commitEveryMessages' | 'txnMaxMessages';
-type TextKey = 'group' | 'groupProtocol' | 'metricsHost';
+type TextKey = 'group' | 'groupProtocol' | 'metricsHost' | 'records';
 
 /** A default as the flag's text (`5s`, `32MiB`, `8`), for commander's `.default(...)` and so `--help`. */
 export function flagDefault(key: DurationKey | SizeKey | CountKey | TextKey): string {

@@ -18,6 +18,8 @@ export interface RulesResult {
   fields: Fields;
   items: Fields[];
   issues: ExtractionIssue[];
+  /** The item field that names an item (its first single `url`-typed field), for per-item record keys. */
+  itemUrlField?: string;
 }
 
 /** The rule set for a page: the first whose hosts and URL pattern match. */
@@ -47,7 +49,8 @@ export function applyRules(rules: Rules | undefined, doc: Document, pageUrl: str
       if (!missing) items.push(item);
     });
   }
-  return { ruleSet: set.name, fields, items, issues };
+  const itemUrlField = set.items?.fields.find((f) => f.type === 'url' && !f.multiple)?.name;
+  return { ruleSet: set.name, fields, items, issues, ...(itemUrlField ? { itemUrlField } : {}) };
 }
 
 const MISSING = 'required field not found';

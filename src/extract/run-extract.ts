@@ -70,7 +70,7 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
       extractorVersion: extractorVersion(s),
       ...(rules ? { rules } : {}),
       ...(mod ? { module: mod.fn } : {}),
-      concurrency: s.concurrency, lookahead: s.lookahead, moduleTimeoutMs: s.moduleTimeoutMs,
+      records: s.records, concurrency: s.concurrency, lookahead: s.lookahead, moduleTimeoutMs: s.moduleTimeoutMs,
       commitEveryMessages: s.commitEveryMessages, commitIntervalMs: s.commitIntervalMs,
       maxMessages: s.maxMessages, idleExitMs: s.idleExitMs,
       shutdownTimeoutMs: s.shutdownTimeoutMs, revokeTimeoutMs: Math.min(10_000, s.shutdownTimeoutMs), stallTimeoutMs: s.stallTimeoutMs,

@@ -12,7 +12,7 @@
  * - host.ts           "the host of a URL": the partition key and the politeness host
  */
 export { TOPICS, type TopicName } from './topics.js';
-export type { DlqRecord, ErrorReason, ErrorRecord, ExtractedPageMetadata, ExtractionRecord, MetricRecord, Outcome, PageRecord, UrlEnvelope } from './types.js';
+export type { DlqRecord, ErrorReason, ErrorRecord, ExtractedPageMetadata, ExtractionItemRecord, ExtractionRecord, MetricRecord, Outcome, PageRecord, UrlEnvelope } from './types.js';
 export { buildUrlEnvelope, nextAttempt, type BuiltEnvelope, type CrawlFields, type UrlEnvelopeFields } from './url-envelope.js';
 export { DEFAULT_MAX_URL_LENGTH, URL_REJECT_REASONS, normalizeUrl, type NormalizeOptions, type NormalizedUrl, type UrlRejectReason } from './normalize-url.js';
 export { EnvelopeEncoder } from './envelope-encoder.js';

@@ -125,7 +125,8 @@ export interface MetricRecord {
 
 /**
  * extractions topic: what `kscrape extract` took from one page. Key: the page's URL. One record per page; a list
- * page carries its items in `items`.
+ * page carries its items in `items` (with `extract --records item` a page with items writes ExtractionItemRecords
+ * instead; a page without items still writes this record).
  */
 export interface ExtractionRecord {
   url: string;
@@ -147,6 +148,34 @@ export interface ExtractionRecord {
   /** What went wrong without losing the page: a broken JSON-LD block, a required field missing, a value that did not convert. */
   errors: { where: string; message: string }[];
   /** kscrape's version and the rules file's name (and the module's, with --module), e.g. `kscrape/0.1.0 rules=shop.yaml`. */
+  extractor_version: string;
+  extracted_at: number;
+  worker: string;
+}
+
+/**
+ * extractions topic with `kscrape extract --records item`: one item of a list page, carrying the page's identity.
+ * Key: the item's URL (the value of the items rule's first single `url`-typed field, or a --module item's string
+ * `url`), else `<page url>#<item_index>`. Told apart from an ExtractionRecord by `item_index`.
+ */
+export interface ExtractionItemRecord {
+  /** The page's URL (the page the item was listed on). */
+  url: string;
+  final_url: string;
+  host: string;
+  fetched_at: number;
+  status: number;
+  rule_set: string | null;
+  /** The item's place among the page's items (the rule set's, then the --module's), from 0. */
+  item_index: number;
+  /** How many items the page gave: the page's records are item_index 0 .. item_count - 1. */
+  item_count: number;
+  /** The item's URL when it has one (the record's key then), else null. */
+  item_url: string | null;
+  /** The item's fields. */
+  fields: Record<string, unknown>;
+  /** The page's extraction issues (dropped items, broken JSON-LD, ...), on item 0 only: each is reported once. */
+  errors: { where: string; message: string }[];
   extractor_version: string;
   extracted_at: number;
   worker: string;

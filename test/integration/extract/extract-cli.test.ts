@@ -12,11 +12,13 @@ import { testBrokers, uniqueName } from '../../helpers/env.js';
 import { produceRaw, readAll } from '../../helpers/kafka.js';
 import { startTarget, type Target } from '../../helpers/http-targets.js';
 import { readGroupOffsets } from '../../helpers/chaos.js';
-import { SHOP_RULES_PATH, bigListPage, fixtureBytes } from '../../helpers/extract-pages.js';
-import type { ErrorRecord, ExtractionRecord, PageRecord } from '../../../src/records/index.js';
+import { SHOP_RULES_PATH, bigListPage, fixtureBytes, fixtureText } from '../../helpers/extract-pages.js';
+import type { ErrorRecord, ExtractionItemRecord, ExtractionRecord, PageRecord } from '../../../src/records/index.js';
 
 const MiB = 1024 * 1024;
 const big = bigListPage(MiB);
+/** Small enough for the test producer's default message.max.bytes (the 1 MiB page goes through kscrape work). */
+const midList = bigListPage(256 * 1024);
 let site: Target;
 let origin: string;
 let resolveFlag: string;
@@ -135,6 +137,52 @@ describe('kscrape extract (CLI, pages fetched by kscrape work)', () => {
 
     const offsets = await readGroupOffsets(testBrokers(), group, `${prefix}pages`);
     expect(offsets).toMatchObject({ committed: 9, high: 9 });
+  }, 300_000);
+
+  test('--records item: a list page writes one record per item (45 of the fixture\'s 50, the 5 reported once), a product page its page record; offsets committed after all', async () => {
+    const { prefix, env } = await pipeline();
+    const page = (path: string, body: string): PageRecord => ({
+      url: `http://shop.test${path}`, final_url: `http://shop.test${path}`, status: 200, content_type: 'text/html; charset=utf-8', headers: {},
+      body, truncated: false, bytes: body.length, fetched_at: 7, elapsed_ms: 1, customer_id: 'default', worker: 'w',
+    });
+    const inputs = [page('/c/shoes', fixtureText('list.html')), page('/p/trail-runner-2', fixtureText('product.html')), page('/c/all', midList.html)];
+    await produceRaw(`${prefix}pages`, inputs.map((p) => ({ key: p.url, value: JSON.stringify(p) })));
+    const group = uniqueName('xg');
+    const r = await runCli(extractArgs(group, ['--rules', SHOP_RULES_PATH, '--records', 'item', '--max-messages', '3', '--json']), { env, timeoutMs: 120_000 });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ consumed: 3, extracted: 3, failed: 0, items: 45 + midList.items });
+
+    const messages = await readAll(`${prefix}extractions`);
+    const records = messages.map((m) => ({ key: m.key, record: JSON.parse(m.value!) as ExtractionItemRecord & Partial<ExtractionRecord> }));
+    expect(records).toHaveLength(45 + 1 + midList.items);
+    const shoes = records.filter((r) => r.record.url === 'http://shop.test/c/shoes');
+    expect(shoes).toHaveLength(45);
+    expect(shoes.map((r) => r.record.item_index).sort((a, b) => a - b)).toEqual([...Array(45).keys()]);
+    expect(shoes.every((r) => r.record.rule_set === 'category' && r.record.fetched_at === 7 && r.record.item_count === 45)).toBe(true);
+    expect(shoes.find((r) => r.record.item_index === 0)).toEqual({
+      key: 'http://shop.test/p/item-1',
+      record: expect.objectContaining({
+        item_url: 'http://shop.test/p/item-1',
+        fields: { title: 'Item number 1', link: 'http://shop.test/p/item-1', price: { amount: 3.01, currency: 'USD' }, rating: 1.5 },
+        errors: [10, 20, 30, 40, 50].map((n) => ({ where: `items[${n - 1}].price`, message: 'required field not found' })),
+      }),
+    });
+    expect(shoes.flatMap((r) => r.record.errors)).toHaveLength(5);
+    expect(new Set(shoes.map((r) => r.key)).size).toBe(45);
+
+    const product = records.filter((r) => r.record.url === 'http://shop.test/p/trail-runner-2');
+    expect(product).toHaveLength(1);
+    expect(product[0]!.key).toBe('http://shop.test/p/trail-runner-2');
+    expect(product[0]!.record).toMatchObject({ rule_set: 'product', items: [], fields: expect.objectContaining({ name: 'Trail Runner 2' }) });
+    expect(product[0]!.record.item_index).toBeUndefined();
+
+    const all = records.filter((r) => r.record.url === 'http://shop.test/c/all');
+    expect(new Set(all.map((r) => r.key)).size).toBe(midList.items);
+    expect(all.find((r) => r.record.item_index === midList.items - 1)!.key).toBe(`http://shop.test/p/item-${midList.items}`);
+
+    const offsets = await readGroupOffsets(testBrokers(), group, `${prefix}pages`);
+    expect(offsets).toMatchObject({ committed: 3, high: 3 });
   }, 300_000);
 
   test('a --module that throws, hangs or returns nonsense sends that page to errors (extract-failed); the others are extracted', async () => {

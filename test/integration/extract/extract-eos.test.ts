@@ -1,6 +1,7 @@
 /**
  * `kscrape extract --eos`: an extractor killed with SIGKILL mid-run and restarted under the same --worker-id
  * leaves exactly one extractions (or errors) record per page for read_committed readers: 0 lost, 0 duplicates.
+ * With --records item, exactly one record per item: all of a page's records are in its transaction.
  */
 import { describe, expect, test } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,10 @@ const TEXT_PAGES = 20;
 const readCommitted = (topic: string, atLeast: number) => readBack(topic, atLeast + 1_000, 10_000, { 'isolation.level': 'read_committed' });
 
 describe('kscrape extract --eos', () => {
-  test('kill -9 mid-run and restart: every page exactly once in extractions or errors (read_committed)', async () => {
+  test.each([
+    ['page', 1],
+    ['item', 3],
+  ] as const)('--records %s: kill -9 mid-run and restart: every page (%d records each) exactly once in extractions, or in errors (read_committed)', async (form, perPage) => {
     const prefix = `${uniqueName('xteos')}.`;
     const env = { KSCRAPE_BROKERS: testBrokers(), KSCRAPE_TOPIC_PREFIX: prefix };
     const partitions = ['pages=3', 'extractions=2', 'errors=1'].flatMap((p) => ['--partitions', p]);
@@ -42,29 +46,39 @@ describe('kscrape extract --eos', () => {
 
     const group = uniqueName('xg');
     const args = ['extract', '--eos', '--worker-id', 'xt-eos-1', '--group', group, '--module', modulePath, '--concurrency', '2',
-      '--txn-max-messages', '25', '--txn-max-ms', '300ms', '--status-interval', '2s', '-X', 'session.timeout.ms=6000'];
+      '--records', form, '--txn-max-messages', '25', '--txn-max-ms', '300ms', '--status-interval', '2s', '-X', 'session.timeout.ms=6000'];
     const first = startKscrape(args, env);
     // Let it commit some transactions, then kill it without warning.
-    await waitFor('first transactions', async () => (await highWatermarkTotal(`${prefix}extractions`)) >= 120, 60_000, 200);
+    await waitFor('first transactions', async () => (await highWatermarkTotal(`${prefix}extractions`)) >= 120 * perPage, 60_000, 200);
     await stopKscrape(first, 'SIGKILL');
     const beforeRestart = await highWatermarkTotal(`${prefix}extractions`);
-    expect(beforeRestart).toBeLessThan(PAGES); // killed mid-run, not after
+    expect(beforeRestart).toBeLessThan(PAGES * perPage); // killed mid-run, not after
 
     const second = await runCli([...args, '--idle-exit', '3s', '--json'], { env, timeoutMs: 180_000 });
     expect([second.code, second.stderr.split('\n').filter((l) => l.startsWith('kscrape: '))]).toEqual([0, []]);
 
-    const extractions = await readCommitted(`${prefix}extractions`, PAGES - TEXT_PAGES);
+    const records = (PAGES - TEXT_PAGES) * perPage;
+    const extractions = await readCommitted(`${prefix}extractions`, records);
     const errors = await readCommitted(`${prefix}errors`, TEXT_PAGES);
-    const extracted = extractions.map((m) => JSON.parse(m.value!) as { url: string; items: { tag: string }[]; fields: object });
+    const extracted = extractions.map((m) => ({ key: m.key!, ...JSON.parse(m.value!) as { url: string; items?: { tag: string }[]; fields: object } }));
     const failed = errors.map((m) => JSON.parse(m.value!) as { url: string; reason: string });
     const expected = Array.from({ length: PAGES }, (_, n) => `http://shop.test/p/${n}`);
-    expect(extracted).toHaveLength(PAGES - TEXT_PAGES);
+    expect(extracted).toHaveLength(records);
     expect(failed).toHaveLength(TEXT_PAGES);
-    expect([...extracted.map((e) => e.url), ...failed.map((e) => e.url)].sort()).toEqual(expected.sort());
     expect(failed.every((e) => e.reason === 'unsupported-content')).toBe(true);
-    expect(extracted.find((e) => e.url === 'http://shop.test/p/100')!.items).toEqual([{ tag: 'tag-2' }, { tag: 'tag-1' }, { tag: 'tag-9' }]);
+    if (form === 'page') {
+      expect([...extracted.map((e) => e.url), ...failed.map((e) => e.url)].sort()).toEqual(expected.sort());
+      expect(extracted.find((e) => e.url === 'http://shop.test/p/100')!.items).toEqual([{ tag: 'tag-2' }, { tag: 'tag-1' }, { tag: 'tag-9' }]);
+    } else {
+      // The module's items have no url: keyed page URL # index, every one exactly once.
+      const keys = expected.slice(TEXT_PAGES).flatMap((url) => [0, 1, 2].map((i) => `${url}#${i}`));
+      expect(extracted.map((e) => e.key).sort()).toEqual(keys.sort());
+      expect([...new Set(extracted.map((e) => e.url)), ...failed.map((e) => e.url)].sort()).toEqual(expected.sort());
+      expect(extracted.filter((e) => e.url === 'http://shop.test/p/100').map((e) => e.fields).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))))
+        .toEqual([{ tag: 'tag-1' }, { tag: 'tag-2' }, { tag: 'tag-9' }]);
+    }
     const uncommittedSeen = await highWatermarkTotal(`${prefix}extractions`);
-    process.stderr.write(`[extract eos] ${PAGES} pages, ${beforeRestart} extraction offsets written before the kill, ${uncommittedSeen} in all (aborted transactions included); read_committed: ${extracted.length + failed.length} records, 0 duplicates\n`);
+    process.stderr.write(`[extract eos --records ${form}] ${PAGES} pages, ${beforeRestart} extraction offsets written before the kill, ${uncommittedSeen} in all (aborted transactions included); read_committed: ${extracted.length + failed.length} records, 0 duplicates\n`);
 
     const [committed] = await withAdmin((admin) => admin.fetchOffsets({ groupId: group, topics: [`${prefix}pages`] }));
     expect(committed!.partitions.reduce((n, p) => n + Number(p.offset), 0)).toBe(PAGES);
