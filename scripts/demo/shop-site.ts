@@ -176,7 +176,7 @@ export function respond(host: string, port: number, path: string, hits: number):
   const entry = SITE_PATHS.find((p) => p.host === host && p.path === path);
   if (!entry) return html('Not found', 404);
   const b = entry.behaviour;
-  const page = () => (path.startsWith('/product/') ? product(host, path) : html(titleOf(path)));
+  const page = () => (path.startsWith('/product/') ? product(host, path, port) : html(titleOf(path)));
   switch (b.kind) {
     case 'page': case 'private': return page();
     case 'slow': return { ...page(), delayMs: b.delayMs };
@@ -189,8 +189,10 @@ export function respond(host: string, port: number, path: string, hits: number):
 }
 
 /** A product page with what `kscrape extract` takes in the demo: a name, a price (markup and JSON-LD), tags. */
-function product(host: string, path: string): SiteResponse {
+function product(host: string, path: string, port: number): SiteResponse {
   const n = Number(path.split('/').pop());
+  // The same links as every other page (back to the home page), so the demo's crawl sees one site.
+  const links = linksOf(host, path, port).map((href) => `<li><a href="${href}">${href.replace(/^http:\/\/[^/]+/, '')}</a></li>`);
   const name = `${['Trail', 'Road', 'Summit', 'Harbour'][n % 4]} ${['Runner', 'Shirt', 'Cap', 'Pack'][Math.floor(n / 4) % 4]} ${n}`;
   const price = (19 + n * 7.5).toFixed(2);
   const jsonLd = JSON.stringify({ '@context': 'https://schema.org', '@type': 'Product', name, sku: `SKU-${n}`, offers: { '@type': 'Offer', price, priceCurrency: 'EUR' } });
@@ -199,7 +201,7 @@ function product(host: string, path: string): SiteResponse {
     body: `<!doctype html><html lang="en"><head><title>${name} – shop.test</title><meta name="description" content="${name}, in stock.">`
       + `<meta property="og:title" content="${name}"><script type="application/ld+json">${jsonLd}</script></head>`
       + `<body><h1 class="product-title">${name}</h1><span class="price">€${price}</span>`
-      + `<ul><li class="tag">${CATEGORIES[n % CATEGORIES.length]}</li><li class="tag">new</li></ul><p>${host}${path}</p></body></html>\n`,
+      + `<ul><li class="tag">${CATEGORIES[n % CATEGORIES.length]}</li><li class="tag">new</li></ul><p>${host}${path}</p><ul>${links.join('')}</ul></body></html>\n`,
   };
 }
 
