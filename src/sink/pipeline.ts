@@ -118,6 +118,10 @@ export class SinkPipeline {
     try {
       const stored = await this.opts.readStoredOffsets(partitions);
       this.opts.logger.debug(`assigned ${partitions.join(',')}; stored offsets ${[...stored].map(([p, o]) => `${p}@${o}`).join(' ') || '(none)'}`);
+      // Kafka may be behind the database: the previous owner's last Kafka commit can fail in the rebalance that
+      // took its partitions. Tell Kafka the stored positions now, or a drained partition would show lag forever
+      // (in `kscrape lag`, and to --idle-exit, which waits for the whole group to have committed everything).
+      for (const [p, o] of stored) if (!this.kafkaDue.has(p)) this.kafkaDue.set(p, o);
       return stored;
     } catch (err) {
       // Safe without them: Kafka's committed offsets never lead the database's, and the loader skips what is stored.

@@ -29,6 +29,8 @@ test('a sink joining and another leaving mid-load: every record exactly once', a
     await waitFor('the second sink stores too', () => second!.lines.some((l) => /status: .*rows [1-9]/.test(l.text)) || !second!.running(), 120_000, 50);
     // The first leaves gracefully (SIGTERM): what it consumed is stored, its partitions go to the second.
     expect((await stopKscrape(first, 'SIGTERM', 60_000)).code).toBe(0);
+    // Bounded: the second must end by itself (--idle-exit) once every partition is stored and Kafka told.
+    await waitFor('the second sink ends by --idle-exit', () => !second!.running(), 120_000, 100);
     const end = await second.exited;
     expect(end.code).toBe(0);
   } finally {
