@@ -16,8 +16,8 @@ Examples:
   const connect = async (cmd: Command) => {
     const ctx = globalContextOf(cmd);
     if (!ctx.redisUrl) throw new UserError(NEEDS_REDIS, 'crawl.needs-redis');
-    const { connectCrawlRedis } = await import('../crawl/open-crawl.js');
-    return { ctx, redis: await connectCrawlRedis(ctx.redisUrl, 5_000) };
+    const { connectRedis } = await import('../ratelimit/redis-client.js');
+    return { ctx, redis: await connectRedis(ctx.redisUrl, 5_000) };
   };
 
   crawl.command('stats').argument('<id>', 'the crawl id (produce --crawl)')

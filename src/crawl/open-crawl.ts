@@ -2,13 +2,9 @@
  * The crawl parts a `work --follow` process runs with, opened once: the dedupe store (Redis with `--redis`, else
  * per process), the stop flags and the crawl step. The worker only calls `follow` and `isStopped`.
  */
-import type { Redis } from 'ioredis';
-import { RuntimeFailure, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import { withDeadline } from '../deadline.js';
 import { createPartitioner } from '../partition/partitioner.js';
-import { redactUrl } from '../redact.js';
-import { createRedis } from '../ratelimit/redis-client.js';
+import { connectRedis } from '../ratelimit/redis-client.js';
 import type { UrlEnvelope } from '../records/index.js';
 import { CrawlFollower, crawlOf, type FetchedPage, type FollowResult } from './follow.js';
 import { CRAWL_DEFAULTS, type CrawlSettings } from './options.js';
@@ -31,22 +27,12 @@ export function crawlLimitsOf(s: Pick<CrawlSettings, 'maxPages' | 'maxPagesPerHo
   return { ...CRAWL_STORE_DEFAULTS, maxPages: s.maxPages, maxPagesPerHost: s.maxPagesPerHost, refetchAfterSec: Math.ceil(s.refetchAfterMs / 1000), ttlSec };
 }
 
-export async function connectCrawlRedis(url: string, timeoutMs: number): Promise<Redis> {
-  const redis = createRedis(url, { connectTimeout: timeoutMs });
-  try {
-    await withDeadline(redis.connect(), timeoutMs + 500, 'Redis connect');
-    return redis;
-  } catch (err) {
-    redis.disconnect();
-    throw new RuntimeFailure(`cannot reach Redis at ${redactUrl(url)}: ${errorMessage(err)}`, 'redis.unreachable', { retriable: true, cause: err });
-  }
-}
 
 export async function openCrawl(opts: {
   settings: CrawlSettings; redisUrl: string | undefined; topicPrefix: string; urlsTopic: string; partitions: () => number; logger: Logger;
 }): Promise<OpenCrawl> {
   const limits = crawlLimitsOf(opts.settings);
-  const redis = opts.redisUrl ? await connectCrawlRedis(opts.redisUrl, 5_000) : undefined;
+  const redis = opts.redisUrl ? await connectRedis(opts.redisUrl, 5_000) : undefined;
   const store: CrawlStore = redis ? new RedisCrawlStore({ redis, keyPrefix: opts.topicPrefix, limits }) : new MemoryCrawlStore(limits);
   if (!redis) opts.logger.info('--follow without --redis: discovered URLs are deduplicated per process only (run one worker, or give --redis)');
   const stops = new StopFlags({ store, maxAgeMs: CRAWL_DEFAULTS.stopCacheMs, logger: opts.logger });

@@ -3,14 +3,12 @@
  * topic's partition count, and the partitioner with its depth source. A failure half-way closes what was opened.
  */
 import type { Redis } from 'ioredis';
-import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import { withDeadline } from '../deadline.js';
-import { redactUrl } from '../redact.js';
+import { UserError } from '../errors.js';
 import { TopicPartitionCount, type KafkaConfig } from '../kafka/index.js';
 import type { Logger } from '../log.js';
 import { LocalDepthCounter, createPartitioner, type Partitioner, type PartitionerName } from '../partition/partitioner.js';
 import { RedisDepthSource, depthKey } from '../partition/redis-depth.js';
-import { createRedis } from '../ratelimit/redis-client.js';
+import { connectRedis } from '../ratelimit/redis-client.js';
 import { RedisDeduper, dedupeKeyPrefix } from './dedupe.js';
 
 export interface ResourceOptions {
@@ -56,13 +54,3 @@ export async function openResources(opts: ResourceOptions): Promise<ProduceResou
   return { redis, partitions, partition, deduper, redisDepth, localDepth };
 }
 
-async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
-  const redis = createRedis(url, { connectTimeout: timeoutMs });
-  try {
-    await withDeadline(redis.connect(), timeoutMs + 500, 'Redis connect');
-    return redis;
-  } catch (err) {
-    redis.disconnect();
-    throw new RuntimeFailure(`cannot reach Redis at ${redactUrl(url)}: ${errorMessage(err)}`, 'redis.unreachable', { retriable: true, cause: err });
-  }
-}
