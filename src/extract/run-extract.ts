@@ -11,7 +11,7 @@ import { connectAdmin, createProducer, extractConsumerConfig, extractTransaction
 import type { Logger } from '../log.js';
 import { TOPICS } from '../records/index.js';
 import { LogEnds } from '../worker/log-ends.js';
-import { Transactor } from '../worker/transactor.js';
+import { Transactor, connectTransactionalProducer } from '../worker/transactor.js';
 import { startExtractor, type ExtractorHandle } from './extractor.js';
 import { extractMetricsRegistry, serveRegistry } from './metrics.js';
 import { loadExtractModule } from './module-runner.js';
@@ -47,16 +47,7 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
     if (s.eos) {
       transactor = new Transactor({
         topic: topics.pages, logger,
-        createProducer: async () => {
-          const p = createProducer({ config: extractTransactionalProducerConfig(ctx, s, workerId), logger });
-          try {
-            await withDeadline(p.connect(), 60_000, 'transactional producer connect');
-          } catch (err) {
-            await withDeadline(p.disconnect(), 10_000, 'producer disconnect').catch(() => undefined);
-            throw err;
-          }
-          return p;
-        },
+        createProducer: () => connectTransactionalProducer(extractTransactionalProducerConfig(ctx, s, workerId), logger),
       });
       await transactor.start();
       cleanups.push(() => transactor!.close());

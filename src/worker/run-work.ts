@@ -18,7 +18,7 @@ import { rulesFor } from '../ratelimit/rules.js';
 import { estimateLiveWorkers } from './live-workers.js';
 import { WorkerMetrics } from './metrics.js';
 import { formatStatus, startStatusReporter } from './status-reporter.js';
-import { Transactor } from './transactor.js';
+import { Transactor, connectTransactionalProducer } from './transactor.js';
 import type { WorkSettings } from './options.js';
 import { startWorker, type WorkerHandle, type WorkerTopics } from './worker.js';
 import { startDepthCounters } from './depth-counters.js';
@@ -71,17 +71,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     if (s.eos) {
       transactor = new Transactor({
         topic: topics.urls, logger,
-        createProducer: async () => {
-          const p = createProducer({ config: transactionalProducerConfig(ctx, s, workerId), logger });
-          try {
-            await withDeadline(p.connect(), 60_000, 'transactional producer connect');
-          } catch (err) {
-            // Retried at the next commit with a new one: this one must not linger with its threads.
-            await withDeadline(p.disconnect(), 10_000, 'producer disconnect').catch(() => undefined);
-            throw err;
-          }
-          return p;
-        },
+        createProducer: () => connectTransactionalProducer(transactionalProducerConfig(ctx, s, workerId), logger),
       });
       await transactor.start();
       cleanups.push(() => transactor!.close());

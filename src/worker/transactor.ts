@@ -6,7 +6,7 @@
  * last committed position are fetched again, and the results of the first attempt were never committed.
  * The HTTP fetch itself may repeat; what goes into Kafka does not.
  */
-import type { Consumer, Producer } from '../kafka/index.js';
+import { createProducer, type Consumer, type KafkaConfig, type Producer } from '../kafka/index.js';
 import { DeadlineExceeded, withDeadline } from '../deadline.js';
 import type { Logger } from '../log.js';
 import { errorMessage } from '../errors.js';
@@ -174,4 +174,19 @@ function isFatal(err: unknown): boolean {
   // A call that hung leaves the producer in an unknown state: replacing it is the only safe way on.
   if (err instanceof DeadlineExceeded) return true;
   return (err as { fatal?: boolean })?.fatal === true || /fenced|fatal/i.test(errorMessage(err));
+}
+
+/**
+ * A transactional producer for the Transactor, connected within 60 s. On failure it is closed again before the error
+ * goes up: the next commit retries with a new one, and this one must not linger with its threads.
+ */
+export async function connectTransactionalProducer(config: KafkaConfig, logger: Logger): Promise<Producer> {
+  const p = createProducer({ config, logger });
+  try {
+    await withDeadline(p.connect(), 60_000, 'transactional producer connect');
+  } catch (err) {
+    await withDeadline(p.disconnect(), 10_000, 'producer disconnect').catch(() => undefined);
+    throw err;
+  }
+  return p;
 }
