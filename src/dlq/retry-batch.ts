@@ -6,7 +6,7 @@
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { OnceProgress } from './once-progress.js';
-import type { CommitHandled, Handled } from './retry-output.js';
+import { BatchNotCommitted, type CommitHandled, type Handled } from './retry-output.js';
 import { decide, type RetryPolicy } from './retry-policy.js';
 
 export interface RetrySummary {
@@ -36,13 +36,20 @@ export interface BatchHandlerParts {
   /** Called with each re-emitted host (the fair partitioner's local depth). */
   onReEmit?: (host: string) => void;
   stopping: () => boolean;
+  /** How long commits may keep failing (no batch committed) before the run stops. @default 180000 */
+  failingBoundMs?: number;
 }
+
+/** Pause before a batch whose transaction failed is handled again. */
+const RETRY_PAUSE_MS = 1_000;
 
 export class BatchHandler {
   readonly summary: RetrySummary = { reEmitted: 0, parked: { 'max-attempts': 0, malformed: 0 }, waiting: [] };
   /** Partitions paused at a record that is not due. */
   readonly waiting = new Map<number, { offset: number; dueAt: number }>();
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  /** When transactions started failing without one committing since (undefined: the last one committed). */
+  private failingSince: number | undefined;
 
   constructor(private readonly p: BatchHandlerParts) {}
 
@@ -63,7 +70,7 @@ export class BatchHandler {
     }
     if (handled.length) {
       const last = handled[handled.length - 1]!.offset;
-      await this.p.commit(payload.batch.topic, partition, handled, last + 1);
+      if (!(await this.committed(payload.batch.topic, partition, handled, last + 1))) return;
       payload.resolveOffset(String(last));
       for (const { d } of handled) {
         if (d.action === 're-emit') { this.summary.reEmitted++; this.p.onReEmit?.(d.envelope.host); } else this.summary.parked[d.reason]++;
@@ -82,6 +89,27 @@ export class BatchHandler {
       logger.debug(`dlq retry: partition ${partition} waits for offset ${wait.offset}, due ${new Date(wait.dueAt).toISOString()}`);
     } else if (reachedStopMark) {
       payload.pause();
+    }
+  }
+
+  /**
+   * Commits; false when the batch was not committed and is to be handled again: returning without
+   * resolving an offset makes the client seek back to the batch's first record.
+   */
+  private async committed(topic: string, partition: number, handled: Handled[], next: number): Promise<boolean> {
+    try {
+      await this.p.commit(topic, partition, handled, next);
+      this.failingSince = undefined;
+      return true;
+    } catch (err) {
+      if (!(err instanceof BatchNotCommitted)) throw err;
+      const now = this.p.now();
+      this.failingSince ??= now;
+      const bound = this.p.failingBoundMs ?? 180_000;
+      if (now - this.failingSince > bound) throw new Error(`commits kept failing for ${Math.round((now - this.failingSince) / 1000)} s: ${err.message}`, { cause: err });
+      this.p.logger.info(`dlq retry: ${err.message}; handling the batch again in ${RETRY_PAUSE_MS / 1000} s`);
+      await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
+      return false;
     }
   }
 

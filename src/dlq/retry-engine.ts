@@ -10,14 +10,16 @@
  *
  * With a transactional id (`--eos`), each batch's re-emits, parks and the dlq offset past them are one
  * transaction: a crash anywhere leaves either all of them or none visible to read_committed readers, so a
- * record is re-emitted exactly once. A failed transaction is aborted and the run stops (exit status says
- * retriable): nothing of that batch is visible or committed, and the next run handles it again.
+ * record is re-emitted exactly once. A transaction that fails (a broker or coordinator away) is aborted and its
+ * batch handled again after a pause; the run stops (exit status says retriable) only when transactions keep
+ * failing for longer than the handler's bound, with nothing of the failed ones visible or committed.
  */
 import { errorMessage, RuntimeFailure } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createConsumer, createProducer, dlqRetryConsumerSettings, dlqRetryProducerSettings, type KafkaConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import type { Partitioner } from '../partition/partitioner.js';
+import { connectTransactionalProducer, Transactor } from '../worker/transactor.js';
 import { BatchHandler, type BatchPayload, type RetrySummary } from './retry-batch.js';
 import { createCommitHandled } from './retry-output.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -52,6 +54,7 @@ export interface RetryRunOptions {
   now?: () => number;
 }
 
+/** --once ends when no partition has been assigned to it for this long (other members hold them all). */
 const NO_ASSIGNMENT_GIVE_UP_MS = 60_000;
 
 export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
@@ -59,8 +62,12 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
   const now = opts.now ?? Date.now;
   const { urlPartitions, progress } = await readRetryStart(opts);
 
-  const eos = opts.transactionalId !== undefined;
-  const producer = createProducer({ config: opts.producerConfig, logger }, dlqRetryProducerSettings(opts.producerConfig, opts.transactionalId));
+  // Exactly once through the worker's Transactor (one home for transactions and their failure modes).
+  const transactor = opts.transactionalId === undefined ? undefined : new Transactor({
+    createProducer: () => connectTransactionalProducer({ ...opts.producerConfig, ...dlqRetryProducerSettings(opts.producerConfig, opts.transactionalId) }, logger),
+    topic: topics.dlq, logger,
+  });
+  const producer = transactor ? undefined : createProducer({ config: opts.producerConfig, logger });
   const consumer = createConsumer({ config: opts.consumerConfig, logger }, dlqRetryConsumerSettings(opts.group));
   let stopping = false;
   let fatal: unknown;
@@ -68,7 +75,7 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
 
   const handler = new BatchHandler({
     policy: opts.policy, logger, now, progress, once: opts.once, stopping: () => stopping,
-    commit: createCommitHandled({ producer, consumer, eos, timeoutMs: opts.timeoutMs,
+    commit: createCommitHandled({ ...(producer ? { producer } : {}), ...(transactor ? { transactor } : {}), consumer, timeoutMs: opts.timeoutMs, logger,
       output: { topics, partitioner: opts.partitioner, urlPartitions, worker: opts.worker, now } }),
     resume: (partition) => consumer.resume([{ topic: topics.dlq, partitions: [partition] }]),
     ...(opts.onReEmit ? { onReEmit: opts.onReEmit } : {}),
@@ -79,7 +86,8 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
   signals.forEach((s) => process.once(s, stop));
   void opts.stopSignal?.then(stop);
   try {
-    await withDeadline(producer.connect(), opts.timeoutMs, 'producer connect');
+    if (producer) await withDeadline(producer.connect(), opts.timeoutMs, 'producer connect');
+    else await transactor!.start();
     await withDeadline(consumer.connect(), opts.timeoutMs, 'consumer connect');
     await withDeadline(consumer.subscribe({ topics: [topics.dlq] }), opts.timeoutMs, 'subscribe');
     await consumer.run({
@@ -97,14 +105,17 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
     });
     const started = now();
     const status = new StatusLine(logger, now, started);
+    // Since when nothing has been assigned: a rebalance (a coordinator moved) empties the assignment for a while.
+    let unassignedSince = started;
     while (!stopping) {
       await new Promise((r) => setTimeout(r, 100));
       if (!opts.once) status.maybeLog(handler.summary, handler.waiting);
       if (!opts.once || !progress) continue;
       const assigned = consumer.assignment().filter((tp) => tp.topic === topics.dlq).map((tp) => tp.partition);
       if (progress.allDone(assigned)) break;
-      if (!assigned.length && now() - started > NO_ASSIGNMENT_GIVE_UP_MS) {
-        logger.warn(`dlq retry --once: no partition of ${topics.dlq} assigned within ${NO_ASSIGNMENT_GIVE_UP_MS / 1000} s (other members of group ${opts.group} hold them?)`);
+      if (assigned.length) unassignedSince = now();
+      else if (now() - unassignedSince > NO_ASSIGNMENT_GIVE_UP_MS) {
+        logger.warn(`dlq retry --once: no partition of ${topics.dlq} assigned for ${NO_ASSIGNMENT_GIVE_UP_MS / 1000} s (other members of group ${opts.group} hold them?)`);
         break;
       }
     }
@@ -115,7 +126,8 @@ export async function runRetry(opts: RetryRunOptions): Promise<RetrySummary> {
     await inFlight;
     // Leaves the group; everything delivered was already committed batch by batch.
     await withDeadline(consumer.disconnect(), opts.timeoutMs, 'consumer disconnect').catch((err: Error) => logger.warn(`consumer disconnect: ${err.message}`));
-    await withDeadline(producer.disconnect(), opts.timeoutMs, 'producer disconnect').catch((err: Error) => logger.warn(`producer disconnect: ${err.message}`));
+    if (producer) await withDeadline(producer.disconnect(), opts.timeoutMs, 'producer disconnect').catch((err: Error) => logger.warn(`producer disconnect: ${err.message}`));
+    await transactor?.close();
   }
   if (fatal) throw new RuntimeFailure(`dlq retry stopped: ${errorMessage(fatal)}; nothing was committed past the last delivered record`, 'dlq.delivery', { retriable: true, cause: fatal });
   return handler.result();

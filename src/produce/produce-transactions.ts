@@ -38,6 +38,8 @@ export interface TransactionOptions {
   settleBoundMs: number;
   claims?: DedupeClaims;
   redisDepth?: RedisDepthSource;
+  /** A commit still without an answer after this long is said in a warning (once per commit). @default 5000 */
+  slowCommitWarnMs?: number;
 }
 
 /** librdkafka's reports for messages an abort purged: the abort's doing, not a sign of a failing broker. */
@@ -120,7 +122,7 @@ export class ProduceTransactions {
     const producer = this.producer;
     if (!producer || this.envelopes.length === 0) return;
     const deadline = Date.now() + this.opts.settleBoundMs;
-    const committed = this.doomedBy ? undefined : await resume(() => producer.commitTransaction(deadline - Date.now()), deadline);
+    const committed = this.doomedBy ? undefined : await this.saidWhenSlow(resume(() => producer.commitTransaction(deadline - Date.now()), deadline));
     if (committed?.ok) {
       this.counters.committed++;
       this.opts.stats.settleQueued();
@@ -146,6 +148,24 @@ export class ProduceTransactions {
       this.opts.logger.debug(`transaction of ${this.envelopes.length} URLs aborted (${reason}): they go to the fallback file`);
     }
     await this.toFallback(reason);
+  }
+
+  /**
+   * A commit waits for every replica in the ISR (acks=all) and for the transaction coordinator: with brokers down
+   * and partitions below min.insync.replicas it can wait its whole bound in silence (seen on a 3-broker cluster
+   * with two brokers killed: 45 s without a line). So a slow one is said while it waits.
+   */
+  private async saidWhenSlow<T>(commit: Promise<T>): Promise<T> {
+    const warnMs = this.opts.slowCommitWarnMs ?? 5_000;
+    const urls = this.envelopes.length;
+    const timer = setTimeout(() => this.opts.logger.warn(`the commit of ${urls} URLs has had no answer for ${warnMs / 1000} s `
+      + `(brokers down, or partitions of the topic or of __transaction_state below min.insync.replicas?); it is given `
+      + `${Math.round(this.opts.settleBoundMs / 1000)} s in all (--flush-timeout), then its URLs go to the fallback file`), warnMs);
+    try {
+      return await commit;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async begin(producer: TransactionalProducer): Promise<void> {

@@ -11,11 +11,14 @@ import { DELIVERY_TIMEOUT_MS, LIBRDKAFKA_REQUEST_TIMEOUT_MS } from '../kafka/cli
 
 export interface OutRecord {
   topic: string;
-  key: string;
+  /** null: no key (a parked dlq record that could not be read). */
+  key: string | null;
   /** JSON text; page records come as bytes (see json-bytes.ts), the rest as strings. */
   value: string | Buffer;
   /** Chosen by kscrape's partitioner (discovered URLs, like `produce`'s); else the client's by key. */
   partition?: number;
+  /** Kafka headers (dlq retry names the dlq record a re-emit came from). */
+  headers?: Record<string, string>;
 }
 
 export interface ResultSinkOptions {

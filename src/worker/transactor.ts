@@ -71,13 +71,13 @@ export class Transactor {
     const producer = await this.ensureProducer();
     if (!producer) return false;
     const taken = positions.map(({ partition, offset }) => ({ partition, entries: (this.held.get(partition) ?? []).filter((h) => h.offset < offset) }));
-    const byTopic = new Map<string, { key: string; value: string | Buffer; partition?: number }[]>();
+    const byTopic = new Map<string, { key: string | null; value: string | Buffer; partition?: number; headers?: Record<string, string> }[]>();
     for (const { entries } of taken) {
       for (const { records } of entries) {
         for (const r of records) {
           let list = byTopic.get(r.topic);
           if (!list) byTopic.set(r.topic, (list = []));
-          list.push({ key: r.key, value: r.value, ...(r.partition === undefined ? {} : { partition: r.partition }) });
+          list.push({ key: r.key, value: r.value, ...(r.partition === undefined ? {} : { partition: r.partition }), ...(r.headers ? { headers: r.headers } : {}) });
         }
       }
     }

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { createLogger } from '../../../src/log.js';
 import { OnceProgress } from '../../../src/dlq/once-progress.js';
 import { BatchHandler, type BatchPayload } from '../../../src/dlq/retry-batch.js';
-import { messagesOf, type Handled } from '../../../src/dlq/retry-output.js';
+import { commitConfirmed, messagesOf, BatchNotCommitted, type Handled } from '../../../src/dlq/retry-output.js';
 import { decide, type RetryPolicy } from '../../../src/dlq/retry-policy.js';
 import { statusText } from '../../../src/dlq/retry-status.js';
 import type { DlqRecord } from '../../../src/records/index.js';
@@ -60,6 +60,41 @@ describe('BatchHandler', () => {
     expect(handler.result()).toEqual({ reEmitted: 1, parked: { 'max-attempts': 1, malformed: 1 }, waiting: [{ partition: 1, offset: 13, dueAt: NOW + HOUR }] });
   });
 
+  test('a batch not committed is left unresolved (handled again), counted only once it commits', async () => {
+    const progress = new OnceProgress(new Map([[0, 2]]), new Map([[0, 0]]));
+    let attempts = 0;
+    const handler = new BatchHandler({
+      policy, logger: quiet, now: () => NOW, progress, once: true, resume: () => undefined, stopping: () => false,
+      commit: async () => { if (attempts++ === 0) throw new BatchNotCommitted('broker away'); },
+    });
+    const first = payload(0, [value(record('a', 0)), value(record('b', 0))]);
+    await handler.handle(first.p);
+    expect(first.seen).toEqual({ resolved: [], paused: 0 });
+    expect(progress.allDone([0])).toBe(false);
+    expect(handler.result().reEmitted).toBe(0);
+    const again = payload(0, [value(record('a', 0)), value(record('b', 0))]);
+    await handler.handle(again.p);
+    expect(again.seen.resolved).toEqual(['1']);
+    expect(progress.allDone([0])).toBe(true);
+    expect(handler.result().reEmitted).toBe(2);
+  });
+
+  test('commits failing past the bound stop the run; other errors (a delivery) are not retried', async () => {
+    let clock = NOW;
+    const handler = new BatchHandler({
+      policy, logger: quiet, now: () => clock, progress: undefined, once: true, resume: () => undefined, stopping: () => false, failingBoundMs: 5_000,
+      commit: async () => { clock += 3_000; throw new BatchNotCommitted('broker away'); },
+    });
+    await handler.handle(payload(0, [value(record('a', 0))]).p);
+    await handler.handle(payload(0, [value(record('a', 0))]).p);
+    await expect(handler.handle(payload(0, [value(record('a', 0))]).p)).rejects.toThrow(/commits kept failing for 6 s: broker away/);
+    const plain = new BatchHandler({
+      policy, logger: quiet, now: () => NOW, progress: undefined, once: true, resume: () => undefined, stopping: () => false,
+      commit: async () => { throw new Error('delivery failed'); },
+    });
+    await expect(plain.handle(payload(0, [value(record('a', 0))]).p)).rejects.toThrow('delivery failed');
+  });
+
   test('--once: stops at the start mark without deciding what lies beyond it', async () => {
     const progress = new OnceProgress(new Map([[0, 1]]), new Map([[0, 0]]));
     const commits: number[] = [];
@@ -96,5 +131,33 @@ describe('statusText', () => {
     expect(statusText(summary, new Map())).toBe('dlq retry: re-emitted 4, parked 3, 0 partition(s) waiting');
     expect(statusText(summary, new Map([[0, { dueAt: 0 }], [1, { dueAt: HOUR }]])))
       .toBe('dlq retry: re-emitted 4, parked 3, 2 partition(s) waiting, next due 1970-01-01T00:00:00.000Z');
+  });
+});
+
+describe('commitConfirmed', () => {
+  /** A consumer whose commits are stored only when `stores` says so (the binding drops failed commits silently). */
+  const consumer = (stores: (attempt: number) => boolean) => {
+    let stored = -1;
+    let commits = 0;
+    return {
+      get commits() { return commits; },
+      commitOffsets: async (tps: { offset: string }[]) => { if (stores(commits++)) stored = Number(tps[0]!.offset); },
+      committed: async () => [{ topic: 'dlq', partition: 1, offset: String(stored) }],
+    };
+  };
+  const limits = { timeoutMs: 1_000, deadlineMs: 5_000, logger: quiet };
+
+  test('a commit the coordinator dropped is made again until it is read back', async () => {
+    const c = consumer((attempt) => attempt >= 2);
+    await commitConfirmed(c as never, { topic: 'dlq', partition: 1, next: 40 }, limits);
+    expect(c.commits).toBe(3);
+  });
+
+  test('a commit never stored fails after the deadline, naming what the coordinator holds', async () => {
+    const c = consumer(() => false);
+    let clock = 0;
+    const tick = () => (clock += 1_000);
+    await expect(commitConfirmed(c as never, { topic: 'dlq', partition: 1, next: 40 }, { ...limits, deadlineMs: 2_500 }, tick))
+      .rejects.toThrow(/dlq\/1 at 40 not confirmed within \d+ s: the coordinator holds no offset/);
   });
 });

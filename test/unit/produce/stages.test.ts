@@ -203,3 +203,35 @@ describe('ProduceTransactions timer', () => {
     expect(stats.delivered).toBe(1);
   });
 });
+
+describe('ProduceTransactions slow commit', () => {
+  test('a commit without an answer is said in a warning while it waits, and its URLs still go to the fallback file', async () => {
+    const lines: string[] = [];
+    const logger = { ...createLogger({ level: 'quiet' }), warn: (m: string) => void lines.push(m) };
+    const fallback = memoryFile();
+    const producer = {
+      beginTransaction: async () => ({ ok: true }) as TxnOutcome,
+      // The cluster never answers: the call runs out its time and says so, retriable.
+      commitTransaction: async (ms: number) => { await new Promise((r) => setTimeout(r, ms)); return { ok: false, retriable: true, reason: 'ERR__TIMED_OUT' } as TxnOutcome; },
+      abortTransaction: async () => ({ ok: true }) as TxnOutcome,
+    };
+    const t = new ProduceTransactions({ stats: new ProduceStats(), fallback: fallback.file, logger: logger as never, maxUrls: 100, maxAgeMs: 60_000, settleBoundMs: 300, slowCommitWarnMs: 50 });
+    t.attach(producer);
+    t.add(0, env('https://a.example/'));
+    await t.settle(true);
+    expect(lines.filter((l) => l.startsWith('the commit of 1 URLs has had no answer for 0.05 s'))).toHaveLength(1);
+    expect(fallback.records).toEqual([env('https://a.example/')]);
+  });
+
+  test('a prompt commit says nothing', async () => {
+    const lines: string[] = [];
+    const logger = { ...createLogger({ level: 'quiet' }), warn: (m: string) => void lines.push(m) };
+    const ok = async () => ({ ok: true }) as TxnOutcome;
+    const t = new ProduceTransactions({ stats: new ProduceStats(), fallback: memoryFile().file, logger: logger as never, maxUrls: 100, maxAgeMs: 60_000, settleBoundMs: 300, slowCommitWarnMs: 50 });
+    t.attach({ beginTransaction: ok, commitTransaction: ok, abortTransaction: ok });
+    t.add(0, env('https://a.example/'));
+    await t.settle(true);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(lines).toEqual([]);
+  });
+});
