@@ -72,9 +72,7 @@ export class BatchHandler {
       const last = handled[handled.length - 1]!.offset;
       if (!(await this.committed(payload.batch.topic, partition, handled, last + 1))) return;
       payload.resolveOffset(String(last));
-      for (const { d } of handled) {
-        if (d.action === 're-emit') { this.summary.reEmitted++; this.p.onReEmit?.(d.envelope.host); } else this.summary.parked[d.reason]++;
-      }
+      this.count(handled);
       progress?.handledThrough(partition, last);
       this.waiting.delete(partition);
       logger.debug(`dlq retry: partition ${partition}: handled ${handled.length}, committed ${last + 1}`);
@@ -103,6 +101,8 @@ export class BatchHandler {
       return true;
     } catch (err) {
       if (!(err instanceof BatchNotCommitted)) throw err;
+      // Delivered though not committed: re-emitted (and, handled again, re-emitted once more: at least once).
+      if (err.delivered) this.count(handled);
       const now = this.p.now();
       this.failingSince ??= now;
       const bound = this.p.failingBoundMs ?? 180_000;
@@ -110,6 +110,12 @@ export class BatchHandler {
       this.p.logger.info(`dlq retry: ${err.message}; handling the batch again in ${RETRY_PAUSE_MS / 1000} s`);
       await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
       return false;
+    }
+  }
+
+  private count(handled: Handled[]): void {
+    for (const { d } of handled) {
+      if (d.action === 're-emit') { this.summary.reEmitted++; this.p.onReEmit?.(d.envelope.host); } else this.summary.parked[d.reason]++;
     }
   }
 

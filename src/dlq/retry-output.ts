@@ -61,7 +61,12 @@ export type CommitHandled = (topic: string, partition: number, handled: Handled[
  * logged why and replaced its producer if it had to), or, at least once, the coordinator did not take the commit
  * after delivery. The batch is to be handled again (at least once: its records are then re-emitted twice).
  */
-export class BatchNotCommitted extends Error {}
+export class BatchNotCommitted extends Error {
+  /** @param delivered the batch's records were delivered (at least once) before its commit failed: they count as re-emitted */
+  constructor(message: string, readonly delivered: boolean, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
 
 export function createCommitHandled(parts: { producer?: Producer; transactor?: Transactor; consumer: Consumer; timeoutMs: number; output: OutputContext; logger: Logger }): CommitHandled {
   const { producer, transactor, consumer, output, logger } = parts;
@@ -77,7 +82,7 @@ export function createCommitHandled(parts: { producer?: Producer; transactor?: T
     try {
       await commitConfirmed(consumer, { topic, partition, next }, { timeoutMs: Math.min(parts.timeoutMs, COMMIT_CONFIRM_DEADLINE_MS), deadlineMs: COMMIT_CONFIRM_DEADLINE_MS, logger });
     } catch (err) {
-      throw new BatchNotCommitted(errorMessage(err), { cause: err });
+      throw new BatchNotCommitted(errorMessage(err), true, { cause: err });
     }
   };
 
@@ -90,7 +95,7 @@ export function createCommitHandled(parts: { producer?: Producer; transactor?: T
     transactor!.hold(partition, next - 1, records);
     if (await transactor!.commit(consumer, [{ partition, offset: next }])) return;
     transactor!.drop(partition);
-    throw new BatchNotCommitted(`transaction for ${output.topics.dlq}/${partition} up to ${next} not committed`);
+    throw new BatchNotCommitted(`transaction for ${output.topics.dlq}/${partition} up to ${next} not committed`, false);
   };
 
   if (transactor) return commitInTransaction;

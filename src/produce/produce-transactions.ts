@@ -122,7 +122,7 @@ export class ProduceTransactions {
     const producer = this.producer;
     if (!producer || this.envelopes.length === 0) return;
     const deadline = Date.now() + this.opts.settleBoundMs;
-    const committed = this.doomedBy ? undefined : await this.saidWhenSlow(resume(() => producer.commitTransaction(deadline - Date.now()), deadline));
+    const committed = this.doomedBy ? undefined : await this.saidWhenSlow('commit', resume(() => producer.commitTransaction(deadline - Date.now()), deadline));
     if (committed?.ok) {
       this.counters.committed++;
       this.opts.stats.settleQueued();
@@ -133,7 +133,7 @@ export class ProduceTransactions {
     // Still retriable when time ran out: the commit request may have reached the broker (in doubt).
     const unknown = committed !== undefined && !committed.ok && committed.retriable && !committed.abortable && !committed.fatal;
     const reason = this.doomedBy ?? (unknown ? COMMIT_UNKNOWN : committed?.reason ?? 'transaction-failed');
-    const aborted = unknown ? undefined : await resume(() => producer.abortTransaction(Math.max(1, deadline - Date.now())), Math.max(deadline, Date.now() + 5_000));
+    const aborted = unknown ? undefined : await this.saidWhenSlow('abort', resume(() => producer.abortTransaction(Math.max(1, deadline - Date.now())), Math.max(deadline, Date.now() + 5_000)));
     this.counters.aborted++;
     this.failingSince ??= reason;
     if (unknown) {
@@ -155,14 +155,16 @@ export class ProduceTransactions {
    * and partitions below min.insync.replicas it can wait its whole bound in silence (seen on a 3-broker cluster
    * with two brokers killed: 45 s without a line). So a slow one is said while it waits.
    */
-  private async saidWhenSlow<T>(commit: Promise<T>): Promise<T> {
+  private async saidWhenSlow<T>(what: 'commit' | 'abort', call: Promise<T>): Promise<T> {
     const warnMs = this.opts.slowCommitWarnMs ?? 5_000;
     const urls = this.envelopes.length;
-    const timer = setTimeout(() => this.opts.logger.warn(`the commit of ${urls} URLs has had no answer for ${warnMs / 1000} s `
-      + `(brokers down, or partitions of the topic or of __transaction_state below min.insync.replicas?); it is given `
-      + `${Math.round(this.opts.settleBoundMs / 1000)} s in all (--flush-timeout), then its URLs go to the fallback file`), warnMs);
+    const timer = setTimeout(() => this.opts.logger.warn(`the ${what} of a transaction of ${urls} URLs has had no answer for ${warnMs / 1000} s `
+      + `(brokers down, or partitions of the topic or of __transaction_state below min.insync.replicas?); `
+      + (what === 'commit'
+        ? `it is given ${Math.round(this.opts.settleBoundMs / 1000)} s in all (--flush-timeout), then its URLs go to the fallback file`
+        : 'its URLs go to the fallback file whatever its answer')), warnMs);
     try {
-      return await commit;
+      return await call;
     } finally {
       clearTimeout(timer);
     }

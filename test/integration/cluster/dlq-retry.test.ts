@@ -28,9 +28,7 @@ afterAll(async () => {
 
 const MODES = [
   { name: 'at-least-once', flags: [] as string[], mode: 'at-least-once' as const },
-  // KNOWN WEDGE (2026-12-06, RELIABILITY.md "On a 3-broker cluster", row 4): with --eos the run did not finish
-  // within 240 s of the kill, and logged nothing. Run it with KSCRAPE_TEST_CLUSTER_EOS_DLQ=1 until it is fixed.
-  ...(process.env.KSCRAPE_TEST_CLUSTER_EOS_DLQ === '1' ? [{ name: '--eos', flags: ['--eos', '--worker-id', 'retry-cluster'], mode: 'exactly-once' as const }] : []),
+  { name: '--eos', flags: ['--eos', '--worker-id', 'retry-cluster'], mode: 'exactly-once' as const },
 ];
 
 describe.each(MODES)('cluster: dlq retry --once with a node killed -9 mid-run ($name)', ({ name, flags, mode }) => {
@@ -71,18 +69,26 @@ describe.each(MODES)('cluster: dlq retry --once with a node killed -9 mid-run ($
     await sleep(8_000);
     await cluster.restart(victim);
     const end = await Promise.race([run.exited, sleep(240_000).then(() => ({ code: null, signal: null }))]);
-    if (end.code !== 0) process.stderr.write(run.lines.map((l) => l.text).join('\n'));
-    expect(end.code).toBe(0);
+    // The run ends cleanly, or (--eos) by its exit bound when a transaction call of the client stayed stuck in a
+    // native thread after it had finished (RELIABILITY.md "On a 3-broker cluster"): bounded, and said.
+    const byBound = end.signal === 'SIGKILL' && run.lines.some((l) => l.text.startsWith('kscrape: the process did not end'));
+    if (end.code !== 0) process.stderr.write(`${run.lines.map((l) => l.text).join('\n')}\n`);
+    expect(end.code === 0 || (mode === 'exactly-once' && byBound)).toBe(true);
     const doneMs = Date.now() - killedAt;
 
     await cluster.waitFullyReplicated([urlsTopic, parkedTopic], 90_000);
     await waitFor('no open transaction', async () => (await noOpenTransaction(cluster.brokers, urlsTopic)) && noOpenTransaction(cluster.brokers, parkedTopic), 120_000, 1_000);
     const report = await auditPipeline({ brokers: cluster.brokers, prefix, expected: records.map((r) => r.key), places: ['urls', 'parked'], mode });
     process.stderr.write(`${formatAudit(`cluster dlq retry, node ${victim} (group coordinator) killed -9 for 8 s (${name})`, report)}\n`
-      + `[cluster] dlq retry (${name}): killed after ~${atKill} records handled; the run finished ${(doneMs / 1000).toFixed(1)} s after the kill\n`);
+      + `[cluster] dlq retry (${name}): killed after ~${atKill} records handled; the run finished ${(doneMs / 1000).toFixed(1)} s after the kill${byBound ? ' (ended by its exit bound)' : ''}\n`);
     expect(report.lost).toEqual([]);
     expect(report.splitUrls).toBe(0);
     if (mode === 'exactly-once') expect(report.duplicates).toBe(0);
+    // The summary counts what was committed: with --eos each record exactly once.
+    const summary = JSON.parse(run.stdout()) as { re_emitted: number; parked: Record<string, number> };
+    const counted = summary.re_emitted + Object.values(summary.parked).reduce((a, b) => a + b, 0);
+    if (mode === 'exactly-once') expect(counted).toBe(count);
+    else expect(counted).toBeGreaterThanOrEqual(count);
     const [committed] = await withAdmin((admin) => admin.fetchOffsets({ groupId: group, topics: [`${prefix}dlq`] }), cluster.brokers);
     expect(committed!.partitions.reduce((n, p) => n + Number(p.offset), 0)).toBe(count);
   }, 400_000);

@@ -65,7 +65,7 @@ describe('BatchHandler', () => {
     let attempts = 0;
     const handler = new BatchHandler({
       policy, logger: quiet, now: () => NOW, progress, once: true, resume: () => undefined, stopping: () => false,
-      commit: async () => { if (attempts++ === 0) throw new BatchNotCommitted('broker away'); },
+      commit: async () => { if (attempts++ === 0) throw new BatchNotCommitted('broker away', false); },
     });
     const first = payload(0, [value(record('a', 0)), value(record('b', 0))]);
     await handler.handle(first.p);
@@ -79,11 +79,22 @@ describe('BatchHandler', () => {
     expect(handler.result().reEmitted).toBe(2);
   });
 
+  test('a batch delivered but not committed (at least once) counts as re-emitted each time it was delivered', async () => {
+    let attempts = 0;
+    const handler = new BatchHandler({
+      policy, logger: quiet, now: () => NOW, progress: undefined, once: true, resume: () => undefined, stopping: () => false,
+      commit: async () => { if (attempts++ === 0) throw new BatchNotCommitted('coordinator away', true); },
+    });
+    await handler.handle(payload(0, [value(record('a', 0))]).p);
+    await handler.handle(payload(0, [value(record('a', 0))]).p);
+    expect(handler.result().reEmitted).toBe(2);
+  });
+
   test('commits failing past the bound stop the run; other errors (a delivery) are not retried', async () => {
     let clock = NOW;
     const handler = new BatchHandler({
       policy, logger: quiet, now: () => clock, progress: undefined, once: true, resume: () => undefined, stopping: () => false, failingBoundMs: 5_000,
-      commit: async () => { clock += 3_000; throw new BatchNotCommitted('broker away'); },
+      commit: async () => { clock += 3_000; throw new BatchNotCommitted('broker away', false); },
     });
     await handler.handle(payload(0, [value(record('a', 0))]).p);
     await handler.handle(payload(0, [value(record('a', 0))]).p);

@@ -219,7 +219,7 @@ describe('ProduceTransactions slow commit', () => {
     t.attach(producer);
     t.add(0, env('https://a.example/'));
     await t.settle(true);
-    expect(lines.filter((l) => l.startsWith('the commit of 1 URLs has had no answer for 0.05 s'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('the commit of a transaction of 1 URLs has had no answer for 0.05 s'))).toHaveLength(1);
     expect(fallback.records).toEqual([env('https://a.example/')]);
   });
 
