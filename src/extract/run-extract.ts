@@ -10,10 +10,11 @@ import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js'
 import { connectAdmin, createProducer, extractConsumerConfig, extractTransactionalProducerConfig, workerProducerConfig } from '../kafka/index.js';
 import type { Logger } from '../log.js';
 import { TOPICS } from '../records/index.js';
+import { serveMetrics } from '../consumer-command/metrics-server.js';
 import { LogEnds } from '../worker/log-ends.js';
 import { Transactor, connectTransactionalProducer } from '../worker/transactor.js';
 import { startExtractor, type ExtractorHandle } from './extractor.js';
-import { extractMetricsRegistry, serveRegistry } from './metrics.js';
+import { extractMetricsRegistry } from './metrics.js';
 import { loadExtractModule } from './module-runner.js';
 import type { ExtractSettings } from './options.js';
 import { extractorVersion } from './outcomes.js';
@@ -70,7 +71,7 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
     });
     logger.info(`extractor ${workerId} in group ${s.group} on ${topics.pages} → ${topics.extractions}${describeSources(rules, mod?.name)}${s.eos ? ', exactly-once' : ''}`);
 
-    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(extractor, s.metricsPort, s.metricsHost, logger));
+    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(extractMetricsRegistry(extractor), s.metricsPort, s.metricsHost, logger));
     const statusTimer = setInterval(() => logger.info(`status: ${statusLine(extractor)}`), s.statusIntervalMs);
     statusTimer.unref();
     cleanups.push(() => clearInterval(statusTimer));
@@ -107,14 +108,6 @@ function statusLine(e: ExtractorHandle): string {
     `${g.running} running`, `${g.queued} queued`, `partitions ${g.assigned}${g.pausedPartitions ? ` (${g.pausedPartitions} paused)` : ''}`,
     ...(e.plumbing.consumerRestarts ? [`restarts ${e.plumbing.consumerRestarts}`] : []),
   ].join(' · ');
-}
-
-async function serveMetrics(extractor: ExtractorHandle, port: number, host: string, logger: Logger): Promise<() => Promise<unknown>> {
-  const server = await serveRegistry(extractMetricsRegistry(extractor), port, host).catch((err: Error) => {
-    throw new UserError(`--metrics-port ${port}: ${err.message}`, 'usage.metrics-port');
-  });
-  logger.info(`metrics on http://${host}:${port}/metrics`);
-  return () => new Promise((r) => server.close(() => r(undefined)));
 }
 
 /** SIGINT/SIGTERM stop gracefully, a second one exits at once; SIGUSR2 replaces the consumer. Returns the undo. */

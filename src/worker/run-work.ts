@@ -9,6 +9,8 @@ import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js'
 import type { Logger } from '../log.js';
 import { connectAdmin, createProducer, settleBoundMs, surviveClientErrorMappingBug, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
+import { serveMetrics } from '../consumer-command/metrics-server.js';
+import type { Registry } from 'prom-client';
 import { TOPICS } from '../records/index.js';
 import { createFetcher } from '../fetch/index.js';
 import { envelopeValidators } from '../crawl/recrawl.js';
@@ -106,7 +108,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     liveWorkers = () => estimateLiveWorkers(urlPartitions, worker.gauges().assigned);
     logger.info(`worker ${workerId} in group ${s.group} on ${topics.urls} (concurrency ${s.concurrency}, look-ahead ${s.lookahead}/partition${s.eos ? ', exactly-once' : ''})`);
 
-    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(worker, limiter, s.metricsPort, s.metricsHost, logger));
+    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(workerMetrics(worker, limiter), s.metricsPort, s.metricsHost, logger));
     const status = startStatusReporter({
       snapshot: () => worker.stats.snapshot(worker.gauges()), intervalMs: s.statusIntervalMs, logger,
       tty: Boolean(process.stderr.isTTY) && !ctx.json,
@@ -127,15 +129,11 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
   }
 }
 
-/** Serves the Prometheus metrics; returns what closes the server. */
-async function serveMetrics(worker: WorkerHandle, limiter: StatsLimiter, port: number, host: string, logger: Logger): Promise<() => Promise<unknown>> {
+/** The worker's Prometheus registry, fed each fetch as it finishes. */
+function workerMetrics(worker: WorkerHandle, limiter: StatsLimiter): Registry {
   const metrics = new WorkerMetrics({ stats: worker.stats, gauges: worker.gauges, limiter: () => limiter.stats() });
   worker.stats.onFetch = (r) => metrics.observeFetch(r);
-  const metricsServer = await metrics.listen(port, host).catch((err: Error) => {
-    throw new UserError(`--metrics-port ${port}: ${err.message}`, 'usage.metrics-port');
-  });
-  logger.info(`metrics on http://${host}:${port}/metrics`);
-  return () => new Promise((r) => metricsServer.close(() => r(undefined)));
+  return metrics.registry;
 }
 
 /** SIGINT/SIGTERM stop gracefully, a second one exits at once; SIGUSR2 replaces the consumer. Returns the undo. */
