@@ -8,8 +8,8 @@ import type { CommandRuntime } from '../context/runtime.js';
 import { withDeadline } from '../deadline.js';
 import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
 import { connectAdmin, createProducer, extractConsumerConfig, extractTransactionalProducerConfig, workerProducerConfig } from '../kafka/index.js';
-import type { Logger } from '../log.js';
 import { TOPICS } from '../records/index.js';
+import { handleStopSignals } from '../consumer-command/signals.js';
 import { serveMetrics } from '../consumer-command/metrics-server.js';
 import { LogEnds } from '../worker/log-ends.js';
 import { Transactor, connectTransactionalProducer } from '../worker/transactor.js';
@@ -75,7 +75,7 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
     const statusTimer = setInterval(() => logger.info(`status: ${statusLine(extractor)}`), s.statusIntervalMs);
     statusTimer.unref();
     cleanups.push(() => clearInterval(statusTimer));
-    cleanups.push(handleSignals(extractor, logger));
+    cleanups.push(handleStopSignals(extractor, logger, 'unfinished pages are uncommitted and will be extracted again'));
 
     await extractor.done;
     logger.info(`done: ${statusLine(extractor)}`);
@@ -108,20 +108,4 @@ function statusLine(e: ExtractorHandle): string {
     `${g.running} running`, `${g.queued} queued`, `partitions ${g.assigned}${g.pausedPartitions ? ` (${g.pausedPartitions} paused)` : ''}`,
     ...(e.plumbing.consumerRestarts ? [`restarts ${e.plumbing.consumerRestarts}`] : []),
   ].join(' · ');
-}
-
-/** SIGINT/SIGTERM stop gracefully, a second one exits at once; SIGUSR2 replaces the consumer. Returns the undo. */
-function handleSignals(extractor: ExtractorHandle, logger: Logger): () => void {
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      logger.error(`${name} again: exiting now; unfinished pages are uncommitted and will be extracted again`);
-      process.exit(130);
-    }
-    void extractor.stop(`${name} received (again to exit at once)`);
-  };
-  const onRestart = () => void extractor.restartConsumer('SIGUSR2 received');
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGUSR2', onRestart);
-  return () => { process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGUSR2', onRestart); };
 }

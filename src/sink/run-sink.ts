@@ -11,6 +11,7 @@ import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js'
 import { connectAdmin, createProducer, sinkConsumerConfig } from '../kafka/index.js';
 import type { Logger } from '../log.js';
 import { TOPICS } from '../records/index.js';
+import { handleStopSignals } from '../consumer-command/signals.js';
 import { ConsumerSession } from '../worker/consumer-session.js';
 import { LogEnds } from '../worker/log-ends.js';
 import { startStatusReporter } from '../worker/status-reporter.js';
@@ -68,7 +69,7 @@ export async function runSink(ctx: GlobalContext, s: SinkSettings, runtime: Comm
     const status = startStatusReporter({
       line: () => stats.statusLine(pipeline.gauges()), intervalMs: s.statusIntervalMs, logger, tty: Boolean(process.stderr.isTTY) && !ctx.json,
     });
-    cleanups.push(handleSignals(pipeline, logger));
+    cleanups.push(handleStopSignals(pipeline, logger, 'records not yet stored will be read again'));
     await pipeline.done;
     status.stop(`done: ${stats.statusLine(pipeline.gauges())}`);
     await cleanup();
@@ -113,18 +114,4 @@ async function rejectDelivery(ctx: GlobalContext, s: SinkSettings, errorsTopic: 
     await withDeadline(producer.send({ topic: errorsTopic, messages }), 60_000, 'deliver rejected records to the errors topic');
     for (const r of rejects) logger.debug(`rejected ${r.message.topic}/${r.message.partition}@${r.message.offset}: ${r.reason}`);
   };
-}
-
-/** SIGINT/SIGTERM stop gracefully (buffered records stored first), a second one exits at once. Returns the undo. */
-function handleSignals(pipeline: SinkPipeline, logger: Logger): () => void {
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    if (++signals > 1) {
-      logger.error(`${name} again: exiting now; records not yet stored will be read again`);
-      process.exit(130);
-    }
-    void pipeline.stop(`${name} received (again to exit at once)`);
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  return () => { process.off('SIGINT', onSignal).off('SIGTERM', onSignal); };
 }

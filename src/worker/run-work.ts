@@ -6,12 +6,12 @@ import { hostname } from 'node:os';
 import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
 import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
 import { connectAdmin, createProducer, settleBoundMs, surviveClientErrorMappingBug, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import { serveMetrics } from '../consumer-command/metrics-server.js';
 import type { Registry } from 'prom-client';
 import { TOPICS } from '../records/index.js';
+import { handleStopSignals } from '../consumer-command/signals.js';
 import { createFetcher } from '../fetch/index.js';
 import { envelopeValidators } from '../crawl/recrawl.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';
@@ -114,7 +114,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       tty: Boolean(process.stderr.isTTY) && !ctx.json,
     });
 
-    cleanups.push(handleSignals(worker, logger));
+    cleanups.push(handleStopSignals(worker, logger, 'unfinished URLs are uncommitted and will be redelivered'));
 
     await worker.done;
     const summary = { worker: workerId, group: s.group, ...worker.stats.toJSON(), limiter: limiter.stats(), ...(transactor ? { transactions: transactor.counters } : {}) };
@@ -134,20 +134,4 @@ function workerMetrics(worker: WorkerHandle, limiter: StatsLimiter): Registry {
   const metrics = new WorkerMetrics({ stats: worker.stats, gauges: worker.gauges, limiter: () => limiter.stats() });
   worker.stats.onFetch = (r) => metrics.observeFetch(r);
   return metrics.registry;
-}
-
-/** SIGINT/SIGTERM stop gracefully, a second one exits at once; SIGUSR2 replaces the consumer. Returns the undo. */
-function handleSignals(worker: WorkerHandle, logger: Logger): () => void {
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      logger.error(`${name} again: exiting now; unfinished URLs are uncommitted and will be redelivered`);
-      process.exit(130);
-    }
-    void worker.stop(`${name} received (again to exit at once)`);
-  };
-  const onRestart = () => void worker.restartConsumer('SIGUSR2 received');
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGUSR2', onRestart);
-  return () => { process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGUSR2', onRestart); };
 }
