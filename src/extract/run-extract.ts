@@ -2,13 +2,12 @@
  * `kscrape extract` assembled: rules and module loaded (refused at start when unusable), clients, the
  * transactor for --eos, metrics, status line and signals around startExtractor. Wiring only.
  */
-import { hostname } from 'node:os';
 import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
 import { withDeadline } from '../deadline.js';
-import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import { connectAdmin, createProducer, extractConsumerConfig, extractTransactionalProducerConfig, workerProducerConfig } from '../kafka/index.js';
+import { createProducer, extractConsumerConfig, extractTransactionalProducerConfig, workerProducerConfig } from '../kafka/index.js';
 import { TOPICS } from '../records/index.js';
+import { connectAdminWithTopics, runConsumerCommand, workerIdOf } from '../consumer-command/run.js';
 import { handleStopSignals } from '../consumer-command/signals.js';
 import { serveMetrics } from '../consumer-command/metrics-server.js';
 import { LogEnds } from '../worker/log-ends.js';
@@ -27,15 +26,9 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
   const rules = s.rulesPath ? await loadRulesFile(s.rulesPath) : undefined;
   const mod = s.modulePath ? await loadExtractModule(s.modulePath) : undefined;
   const topics = { pages: ctx.topic(TOPICS.pages), extractions: ctx.topic(TOPICS.extractions), errors: ctx.topic(TOPICS.errors) };
-  const workerId = s.workerId ?? `${hostname()}-${process.pid}`;
-  const cleanups: (() => Promise<unknown> | void)[] = [];
-  const cleanup = async () => { for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined); };
-  try {
-    const { admin, close: closeAdmin } = await connectAdmin({ config: ctx.kafkaConfig('admin'), logger, timeoutMs: 15_000 });
-    cleanups.push(closeAdmin);
-    const existing = new Set(await withDeadline(admin.listTopics({ timeout: 10_000 }), 12_000, 'list topics'));
-    const missing = Object.values(topics).filter((t) => !existing.has(t));
-    if (missing.length) throw new UserError(`topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: create them with 'kscrape topics create'${ctx.topicPrefix ? ` --topic-prefix ${ctx.topicPrefix}` : ''}`, 'extract.missing-topic');
+  const workerId = workerIdOf(s.workerId);
+  await runConsumerCommand('extract', ctx, runtime, async (cleanups) => {
+    const admin = await connectAdminWithTopics(ctx, cleanups, 'extract', Object.values(topics));
 
     const producer = createProducer({ config: workerProducerConfig(ctx, s), logger });
     await withDeadline(producer.connect(), 30_000, 'producer connect');
@@ -84,14 +77,8 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
       ...extractor.stats.toJSON(), committed: extractor.plumbing.committed, commitFailures: extractor.plumbing.commitFailures,
       ...(transactor ? { transactions: transactor.counters } : {}),
     };
-    await cleanup();
-    if (ctx.json) runtime.stdout.write(`${JSON.stringify(summary)}\n`);
-    runtime.setExitCode(ExitCode.ok);
-  } catch (err) {
-    await cleanup();
-    if (err instanceof UserError || err instanceof RuntimeFailure) throw err;
-    throw new RuntimeFailure(`extract: ${errorMessage(err)}`, 'extract.failed', { cause: err });
-  }
+    return summary;
+  });
 }
 
 function describeSources(rules: Rules | undefined, moduleName: string | undefined): string {

@@ -2,13 +2,12 @@
  * `kscrape work` assembled: clients, limiter, fetcher, metrics, status line and signals around startWorker.
  * Everything here is wiring; the behaviour lives in the worker's stages, which worker.ts wires together.
  */
-import { hostname } from 'node:os';
 import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
-import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import { connectAdmin, createProducer, settleBoundMs, surviveClientErrorMappingBug, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
+import { createProducer, settleBoundMs, surviveClientErrorMappingBug, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 import { serveMetrics } from '../consumer-command/metrics-server.js';
+import { connectAdminWithTopics, runConsumerCommand, workerIdOf } from '../consumer-command/run.js';
 import type { Registry } from 'prom-client';
 import { TOPICS } from '../records/index.js';
 import { handleStopSignals } from '../consumer-command/signals.js';
@@ -33,18 +32,11 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     urls: ctx.topic(TOPICS.urls), pages: ctx.topic(TOPICS.pages), errors: ctx.topic(TOPICS.errors),
     dlq: ctx.topic(TOPICS.dlq), metrics: ctx.topic(TOPICS.metrics),
   };
-  const workerId = s.workerId ?? `${hostname()}-${process.pid}`;
-  const cleanups: (() => Promise<unknown> | void)[] = [];
-  const cleanup = async () => { for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined); };
-
-  // A client bug can reject a promise nobody holds when a coordinator dies mid-call (client-error-mapping-bug.ts).
-  cleanups.push(surviveClientErrorMappingBug((line) => logger.warn(line)));
-  try {
-    const { admin, close: closeAdmin } = await connectAdmin({ config: ctx.kafkaConfig('admin'), logger, timeoutMs: 15_000 });
-    cleanups.push(closeAdmin);
-    const existing = new Set(await withDeadline(admin.listTopics({ timeout: 10_000 }), 12_000, 'list topics'));
-    const missing = Object.values(topics).filter((t) => !existing.has(t));
-    if (missing.length) throw new UserError(`topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: create them with 'kscrape topics create'${ctx.topicPrefix ? ` --topic-prefix ${ctx.topicPrefix}` : ''}`, 'work.missing-topic');
+  const workerId = workerIdOf(s.workerId);
+  await runConsumerCommand('work', ctx, runtime, async (cleanups) => {
+    // A client bug can reject a promise nobody holds when a coordinator dies mid-call (client-error-mapping-bug.ts).
+    cleanups.push(surviveClientErrorMappingBug((line) => logger.warn(line)));
+    const admin = await connectAdminWithTopics(ctx, cleanups, 'work', Object.values(topics));
 
     const urlPartitions = await withDeadline(admin.fetchTopicMetadata({ topics: [topics.urls], timeout: 10_000 }), 12_000, 'topic metadata')
       .then((m) => m[0]?.partitions.length ?? 1);
@@ -119,14 +111,8 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     await worker.done;
     const summary = { worker: workerId, group: s.group, ...worker.stats.toJSON(), limiter: limiter.stats(), ...(transactor ? { transactions: transactor.counters } : {}) };
     status.stop(`done: ${formatStatus(worker.stats.snapshot(worker.gauges()))}`);
-    await cleanup();
-    if (ctx.json) runtime.stdout.write(`${JSON.stringify(summary)}\n`);
-    runtime.setExitCode(ExitCode.ok);
-  } catch (err) {
-    await cleanup();
-    if (err instanceof UserError || err instanceof RuntimeFailure) throw err;
-    throw new RuntimeFailure(`work: ${errorMessage(err)}`, 'work.failed', { cause: err });
-  }
+    return summary;
+  });
 }
 
 /** The worker's Prometheus registry, fed each fetch as it finishes. */
