@@ -11,7 +11,8 @@ import { connectAdminWithTopics, runConsumerCommand, workerIdOf } from '../consu
 import { handleStopSignals } from '../consumer-command/signals.js';
 import { serveMetrics } from '../consumer-command/metrics-server.js';
 import { LogEnds } from '../worker/log-ends.js';
-import { Transactor, connectTransactionalProducer } from '../worker/transactor.js';
+import { startStatusReporter } from '../worker/status-reporter.js';
+import { startTransactor } from '../worker/transactor.js';
 import { startExtractor, type ExtractorHandle } from './extractor.js';
 import { extractMetricsRegistry } from './metrics.js';
 import { loadExtractModule } from './module-runner.js';
@@ -37,15 +38,9 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
       await withDeadline(producer.disconnect(), 10_000, 'producer disconnect').catch(() => undefined);
     });
 
-    let transactor: Transactor | undefined;
-    if (s.eos) {
-      transactor = new Transactor({
-        topic: topics.pages, logger,
-        createProducer: () => connectTransactionalProducer(extractTransactionalProducerConfig(ctx, s, workerId), logger),
-      });
-      await transactor.start();
-      cleanups.push(() => transactor!.close());
-    }
+    const transactor = s.eos
+      ? await startTransactor({ topic: topics.pages, logger, producerConfig: () => extractTransactionalProducerConfig(ctx, s, workerId), cleanups })
+      : undefined;
 
     const logEnds = new LogEnds({ admin, topic: topics.pages, consumerConfig: ctx.kafkaConfig('consumer'), logger });
     const extractor = await startExtractor({
@@ -65,13 +60,12 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
     logger.info(`extractor ${workerId} in group ${s.group} on ${topics.pages} → ${topics.extractions}${describeSources(rules, mod?.name)}${s.eos ? ', exactly-once' : ''}`);
 
     if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(extractMetricsRegistry(extractor), s.metricsPort, s.metricsHost, logger));
-    const statusTimer = setInterval(() => logger.info(`status: ${statusLine(extractor)}`), s.statusIntervalMs);
-    statusTimer.unref();
-    cleanups.push(() => clearInterval(statusTimer));
+    // A plain line per interval even on a terminal (no live line), as --status-interval's help says.
+    const status = startStatusReporter({ line: () => statusLine(extractor), intervalMs: s.statusIntervalMs, logger, tty: false });
     cleanups.push(handleStopSignals(extractor, logger, 'unfinished pages are uncommitted and will be extracted again'));
 
     await extractor.done;
-    logger.info(`done: ${statusLine(extractor)}`);
+    status.stop(`done: ${statusLine(extractor)}`);
     const summary = {
       worker: workerId, group: s.group, consumed: extractor.plumbing.consumed, malformed: extractor.plumbing.malformed,
       ...extractor.stats.toJSON(), committed: extractor.plumbing.committed, commitFailures: extractor.plumbing.commitFailures,

@@ -19,7 +19,7 @@ import { rulesFor } from '../ratelimit/rules.js';
 import { estimateLiveWorkers } from './live-workers.js';
 import { WorkerMetrics } from './metrics.js';
 import { formatStatus, startStatusReporter } from './status-reporter.js';
-import { Transactor, connectTransactionalProducer } from './transactor.js';
+import { startTransactor } from './transactor.js';
 import type { WorkSettings } from './options.js';
 import { startWorker, type WorkerHandle, type WorkerTopics } from './worker.js';
 import { startDepthCounters } from './depth-counters.js';
@@ -61,15 +61,9 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     const depth = ctx.redisUrl ? startDepthCounters({ redisUrl: ctx.redisUrl, topicPrefix: ctx.topicPrefix, urlsTopic: topics.urls, logger }) : undefined;
     if (depth) cleanups.push(() => depth.close());
 
-    let transactor: Transactor | undefined;
-    if (s.eos) {
-      transactor = new Transactor({
-        topic: topics.urls, logger,
-        createProducer: () => connectTransactionalProducer(transactionalProducerConfig(ctx, s, workerId), logger),
-      });
-      await transactor.start();
-      cleanups.push(() => transactor!.close());
-    }
+    const transactor = s.eos
+      ? await startTransactor({ topic: topics.urls, logger, producerConfig: () => transactionalProducerConfig(ctx, s, workerId), cleanups })
+      : undefined;
 
     // --follow: the crawl step and stop flags (src/crawl/); loaded only when crawling.
     const crawl = s.follow
