@@ -3,7 +3,7 @@
  * to": commands/extract.ts shows them in --help through `flagDefault` and maps the flags onto ExtractSettings.
  * The consumer plumbing settings mean what they mean for `kscrape work` (worker/options.ts).
  */
-import { durationText } from '../units.js';
+import { flagText } from '../units.js';
 import type { RecordForm } from './outcomes.js';
 
 const MiB = 1024 * 1024;
@@ -78,8 +78,5 @@ type TextKey = 'group' | 'groupProtocol' | 'metricsHost' | 'records';
 
 /** A default as the flag's text (`5s`, `32MiB`, `8`), for commander's `.default(...)` and so `--help`. */
 export function flagDefault(key: DurationKey | SizeKey | CountKey | TextKey): string {
-  const value = EXTRACT_DEFAULTS[key];
-  if (key.endsWith('Ms')) return durationText(value as number);
-  if (key.endsWith('Bytes')) return (value as number) % MiB === 0 ? `${(value as number) / MiB}MiB` : String(value);
-  return String(value);
+  return flagText(key, EXTRACT_DEFAULTS[key]);
 }

@@ -6,7 +6,7 @@
  */
 import type { FetcherOptions } from '../fetch/index.js';
 import type { RateConfig } from '../ratelimit/rules.js';
-import { durationText } from '../units.js';
+import { flagText } from '../units.js';
 import type { CrawlSettings } from '../crawl/options.js';
 
 const MiB = 1024 * 1024;
@@ -83,8 +83,5 @@ type TextKey = 'group' | 'groupProtocol' | 'metricsHost';
  * back to exactly the value in WORK_DEFAULTS, and `--help` shows what a user would type.
  */
 export function flagDefault(key: DurationKey | SizeKey | CountKey | TextKey): string {
-  const value = WORK_DEFAULTS[key];
-  if (key.endsWith('Ms')) return durationText(value as number);
-  if (key.endsWith('Bytes')) return (value as number) % MiB === 0 ? `${(value as number) / MiB}MiB` : String(value);
-  return String(value);
+  return flagText(key, WORK_DEFAULTS[key]);
 }
