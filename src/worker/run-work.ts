@@ -5,12 +5,12 @@
 import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
 import { createProducer, settleBoundMs, surviveClientErrorMappingBug, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
+import type { Registry } from 'prom-client';
 import { withDeadline } from '../deadline.js';
 import { serveMetrics } from '../consumer-command/metrics-server.js';
 import { connectAdminWithTopics, runConsumerCommand, workerIdOf } from '../consumer-command/run.js';
-import type { Registry } from 'prom-client';
-import { TOPICS } from '../records/index.js';
 import { handleStopSignals } from '../consumer-command/signals.js';
+import { TOPICS } from '../records/index.js';
 import { createFetcher } from '../fetch/index.js';
 import { envelopeValidators } from '../crawl/recrawl.js';
 import { createLimiter } from '../ratelimit/create-limiter.js';
@@ -24,7 +24,6 @@ import type { WorkSettings } from './options.js';
 import { startWorker, type WorkerHandle, type WorkerTopics } from './worker.js';
 import { startDepthCounters } from './depth-counters.js';
 import { LogEnds } from './log-ends.js';
-
 
 export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: CommandRuntime): Promise<void> {
   const { logger } = ctx;
