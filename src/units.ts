@@ -23,6 +23,19 @@ export function durationText(ms: number): string {
   return `${ms}ms`;
 }
 
+const MiB = 1024 * 1024;
+
+/**
+ * A setting's default as the text a user types for its flag, for commander's `.default(...)` (and so `--help`):
+ * a setting named `...Ms` as a duration (`5s`), `...Bytes` as MiB when whole (`32MiB`), anything else as it is.
+ * The flag parsers read it back to exactly the value.
+ */
+export function flagText(key: string, value: number | string | boolean): string {
+  if (key.endsWith('Ms')) return durationText(value as number);
+  if (key.endsWith('Bytes')) return (value as number) % MiB === 0 ? `${(value as number) / MiB}MiB` : String(value);
+  return String(value);
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;

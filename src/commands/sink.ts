@@ -1,5 +1,6 @@
 /** `kscrape sink postgres`: results into PostgreSQL, exactly once. Declares the options; src/sink/ does the rest. */
 import { Option, type Command } from 'commander';
+import { groupProtocolOption, idleExitOption, maxMessagesOption, shutdownTimeoutOption, statusIntervalOption, stopSettingsFromFlags, workerIdOption, type StopFlags } from '../consumer-command/flags.js';
 import { UserError } from '../errors.js';
 import { SINK_DEFAULTS, SINK_SOURCES, defaultGroup, defaultTable, sinkFlagDefault, type BodiesMode, type SinkMode, type SinkSettings, type SinkSource } from '../sink/defaults.js';
 import { validTableName } from '../sink/schema.js';
@@ -7,7 +8,7 @@ import { parseDuration, parsePositiveInt, parseSize } from '../units.js';
 import { globalContextOf } from './global-options.js';
 import type { CommandRuntime } from './runtime.js';
 
-interface SinkFlags {
+interface SinkFlags extends StopFlags {
   from: SinkSource;
   dsn?: string;
   table?: string;
@@ -20,8 +21,6 @@ interface SinkFlags {
   connections: string;
   buffer: string;
   maxRowBytes: string;
-  maxMessages?: string;
-  idleExit?: string;
   shutdownTimeout: string;
   statementTimeout: string;
   retryMax: string;
@@ -51,14 +50,14 @@ Examples:
     .addOption(new Option('--connections <n>', 'PostgreSQL connections: batches of different partitions load in parallel').default(sinkFlagDefault('connections')))
     .addOption(new Option('--buffer <size>', 'records consumed and not yet stored before partitions are paused (memory bound)').default(sinkFlagDefault('bufferBytes')))
     .addOption(new Option('--max-row-bytes <size>', 'a larger record goes to the errors topic (too-large) instead of the table').default(sinkFlagDefault('maxRowBytes')))
-    .addOption(new Option('--max-messages <n>', 'stop after consuming (and storing) this many records (default: no limit)'))
-    .addOption(new Option('--idle-exit <duration>', 'stop when nothing arrived for this long and the group has stored the whole topic (default: never)'))
-    .addOption(new Option('--shutdown-timeout <duration>', 'on SIGINT/SIGTERM, how long buffered records may take to be stored').default(sinkFlagDefault('shutdownTimeoutMs')))
+    .addOption(maxMessagesOption('stop after consuming (and storing) this many records (default: no limit)'))
+    .addOption(idleExitOption('stop when nothing arrived for this long and the group has stored the whole topic (default: never)'))
+    .addOption(shutdownTimeoutOption('on SIGINT/SIGTERM, how long buffered records may take to be stored', sinkFlagDefault('shutdownTimeoutMs')))
     .addOption(new Option('--statement-timeout <duration>', 'deadline of one database call (connect, COPY, INSERT, COMMIT)').default(sinkFlagDefault('statementTimeoutMs')))
     .addOption(new Option('--retry-max <duration>', 'longest wait between retries while PostgreSQL is away').default(sinkFlagDefault('retryMaxMs')))
-    .addOption(new Option('--status-interval <duration>', 'how often a status line is logged when stderr is not a terminal').default(sinkFlagDefault('statusIntervalMs')))
-    .addOption(new Option('--group-protocol <protocol>', "'consumer' uses KIP-848 (Kafka 4 brokers); 'classic' uses cooperative-sticky").choices(['classic', 'consumer']).default(sinkFlagDefault('groupProtocol')))
-    .addOption(new Option('--worker-id <id>', 'name written into the errors records of rejected rows (default: <hostname>-<pid>)'))
+    .addOption(statusIntervalOption('how often a status line is logged when stderr is not a terminal', sinkFlagDefault('statusIntervalMs')))
+    .addOption(groupProtocolOption(sinkFlagDefault('groupProtocol')))
+    .addOption(workerIdOption('name written into the errors records of rejected rows (default: <hostname>-<pid>)'))
     .addOption(new Option('--check', 'show the table, its row count and the stored offsets against the topic\'s end (the lag), then exit').default(false))
     .addHelpText('after', `
 Rows and the consumer's offsets (table kscrape_offsets) commit in one PostgreSQL transaction, and a partition
@@ -103,8 +102,7 @@ function settingsOf(flags: SinkFlags): SinkSettings {
     connections: parsePositiveInt(flags.connections, '--connections'),
     bufferBytes: parseSize(flags.buffer, '--buffer'),
     maxRowBytes: parseSize(flags.maxRowBytes, '--max-row-bytes'),
-    maxMessages: flags.maxMessages === undefined ? undefined : parsePositiveInt(flags.maxMessages, '--max-messages'),
-    idleExitMs: flags.idleExit === undefined ? undefined : parseDuration(flags.idleExit, '--idle-exit'),
+    ...stopSettingsFromFlags(flags),
     shutdownTimeoutMs: parseDuration(flags.shutdownTimeout, '--shutdown-timeout'),
     statementTimeoutMs: parseDuration(flags.statementTimeout, '--statement-timeout'),
     retryMaxMs: parseDuration(flags.retryMax, '--retry-max'),

@@ -4,9 +4,10 @@
  * one per item of a list page) → delivery of all of a page's records (or the --eos transaction) → offset finished → batched commit of each partition's lowest unfinished offset. Every
  * page consumed gets exactly one record before its offset is committed (invariant 8).
  *
- * The consumer plumbing is the worker's, as it is: the consumer session, offset tracker, commit protocol,
- * outcome router (result sink, transactor), lifecycle (commit timer, idle exit, watchdog, graceful stop).
- * Only intake and the stage that does the work are extract's own.
+ * The consumer plumbing is the worker's, as it is: the consumer session, the intake's look-ahead
+ * (lookahead-intake.ts), offset tracker, commit protocol, outcome router (result sink, transactor), lifecycle
+ * (commit timer, idle exit, watchdog, graceful stop). Only what a message becomes at intake (a page) and the
+ * stage that does the work are extract's own.
  */
 import { errorMessage } from '../errors.js';
 import type { KafkaConfig, Producer } from '../kafka/index.js';

@@ -1,26 +1,15 @@
 /**
  * Prometheus metrics for `kscrape extract --metrics-port`: read from the extractor's own counters at scrape
- * time (one source of truth), exposed by prom-client.
+ * time (one source of truth), exposed by prom-client and served by consumer-command/metrics-server.ts.
  */
-import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { counterFrom, gaugeFrom, processRegistry } from '../consumer-command/metrics-server.js';
 import type { ExtractorHandle } from './extractor.js';
 
 export function extractMetricsRegistry(handle: Pick<ExtractorHandle, 'stats' | 'plumbing' | 'gauges'>): Registry {
-  const r = new Registry();
-  collectDefaultMetrics({ register: r, prefix: 'kscrape_process_' });
-  const counter = (name: string, help: string, read: () => number) => {
-    let last = 0;
-    new Counter({
-      name, help, registers: [r],
-      collect() {
-        const now = read();
-        if (now > last) this.inc(now - last);
-        last = now;
-      },
-    });
-  };
-  const gauge = (name: string, help: string, read: () => number) => new Gauge({ name, help, registers: [r], collect() { this.set(read()); } });
+  const r = processRegistry();
+  const counter = (name: string, help: string, read: () => number) => counterFrom(r, name, help, read);
+  const gauge = (name: string, help: string, read: () => number) => gaugeFrom(r, name, help, read);
   const { stats, plumbing } = handle;
   counter('kscrape_extract_pages_consumed_total', 'Messages taken from the pages topic', () => plumbing.consumed);
   counter('kscrape_extract_pages_extracted_total', 'Pages written to the extractions topic', () => stats.extracted);
@@ -39,25 +28,4 @@ export function extractMetricsRegistry(handle: Pick<ExtractorHandle, 'stats' | '
   gauge('kscrape_partitions_assigned', 'Partitions of the pages topic assigned to this extractor', () => handle.gauges().assigned);
   gauge('kscrape_partitions_paused', 'Assigned partitions paused because their look-ahead is full', () => handle.gauges().pausedPartitions);
   return r;
-}
-
-export function serveRegistry(registry: Registry, port: number, host: string): Promise<Server> {
-  const server = createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.statusCode = 404;
-      res.end('see /metrics\n');
-      return;
-    }
-    registry.metrics().then((text) => {
-      res.setHeader('content-type', registry.contentType);
-      res.end(text);
-    }, (err: Error) => {
-      res.statusCode = 500;
-      res.end(err.message);
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
-  });
 }

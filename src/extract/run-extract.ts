@@ -2,18 +2,19 @@
  * `kscrape extract` assembled: rules and module loaded (refused at start when unusable), clients, the
  * transactor for --eos, metrics, status line and signals around startExtractor. Wiring only.
  */
-import { hostname } from 'node:os';
 import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
 import { withDeadline } from '../deadline.js';
-import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import { connectAdmin, createProducer, extractConsumerConfig, extractTransactionalProducerConfig, workerProducerConfig } from '../kafka/index.js';
-import type { Logger } from '../log.js';
+import { createProducer, extractConsumerConfig, extractTransactionalProducerConfig, workerProducerConfig } from '../kafka/index.js';
 import { TOPICS } from '../records/index.js';
+import { serveMetrics } from '../consumer-command/metrics-server.js';
+import { connectAdminWithTopics, runConsumerCommand, workerIdOf } from '../consumer-command/run.js';
+import { handleStopSignals } from '../consumer-command/signals.js';
 import { LogEnds } from '../worker/log-ends.js';
-import { Transactor, connectTransactionalProducer } from '../worker/transactor.js';
+import { startStatusReporter } from '../worker/status-reporter.js';
+import { startTransactor } from '../worker/transactor.js';
 import { startExtractor, type ExtractorHandle } from './extractor.js';
-import { extractMetricsRegistry, serveRegistry } from './metrics.js';
+import { extractMetricsRegistry } from './metrics.js';
 import { loadExtractModule } from './module-runner.js';
 import type { ExtractSettings } from './options.js';
 import { extractorVersion } from './outcomes.js';
@@ -26,15 +27,9 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
   const rules = s.rulesPath ? await loadRulesFile(s.rulesPath) : undefined;
   const mod = s.modulePath ? await loadExtractModule(s.modulePath) : undefined;
   const topics = { pages: ctx.topic(TOPICS.pages), extractions: ctx.topic(TOPICS.extractions), errors: ctx.topic(TOPICS.errors) };
-  const workerId = s.workerId ?? `${hostname()}-${process.pid}`;
-  const cleanups: (() => Promise<unknown> | void)[] = [];
-  const cleanup = async () => { for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined); };
-  try {
-    const { admin, close: closeAdmin } = await connectAdmin({ config: ctx.kafkaConfig('admin'), logger, timeoutMs: 15_000 });
-    cleanups.push(closeAdmin);
-    const existing = new Set(await withDeadline(admin.listTopics({ timeout: 10_000 }), 12_000, 'list topics'));
-    const missing = Object.values(topics).filter((t) => !existing.has(t));
-    if (missing.length) throw new UserError(`topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: create them with 'kscrape topics create'${ctx.topicPrefix ? ` --topic-prefix ${ctx.topicPrefix}` : ''}`, 'extract.missing-topic');
+  const workerId = workerIdOf(s.workerId);
+  await runConsumerCommand('extract', ctx, runtime, async (cleanups) => {
+    const admin = await connectAdminWithTopics(ctx, cleanups, 'extract', Object.values(topics));
 
     const producer = createProducer({ config: workerProducerConfig(ctx, s), logger });
     await withDeadline(producer.connect(), 30_000, 'producer connect');
@@ -43,15 +38,9 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
       await withDeadline(producer.disconnect(), 10_000, 'producer disconnect').catch(() => undefined);
     });
 
-    let transactor: Transactor | undefined;
-    if (s.eos) {
-      transactor = new Transactor({
-        topic: topics.pages, logger,
-        createProducer: () => connectTransactionalProducer(extractTransactionalProducerConfig(ctx, s, workerId), logger),
-      });
-      await transactor.start();
-      cleanups.push(() => transactor!.close());
-    }
+    const transactor = s.eos
+      ? await startTransactor({ topic: topics.pages, logger, producerConfig: () => extractTransactionalProducerConfig(ctx, s, workerId), cleanups })
+      : undefined;
 
     const logEnds = new LogEnds({ admin, topic: topics.pages, consumerConfig: ctx.kafkaConfig('consumer'), logger });
     const extractor = await startExtractor({
@@ -70,27 +59,20 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
     });
     logger.info(`extractor ${workerId} in group ${s.group} on ${topics.pages} → ${topics.extractions}${describeSources(rules, mod?.name)}${s.eos ? ', exactly-once' : ''}`);
 
-    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(extractor, s.metricsPort, s.metricsHost, logger));
-    const statusTimer = setInterval(() => logger.info(`status: ${statusLine(extractor)}`), s.statusIntervalMs);
-    statusTimer.unref();
-    cleanups.push(() => clearInterval(statusTimer));
-    cleanups.push(handleSignals(extractor, logger));
+    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(extractMetricsRegistry(extractor), s.metricsPort, s.metricsHost, logger));
+    // A plain line per interval even on a terminal (no live line), as --status-interval's help says.
+    const status = startStatusReporter({ line: () => statusLine(extractor), intervalMs: s.statusIntervalMs, logger, tty: false });
+    cleanups.push(handleStopSignals(extractor, logger, 'unfinished pages are uncommitted and will be extracted again'));
 
     await extractor.done;
-    logger.info(`done: ${statusLine(extractor)}`);
+    status.stop(`done: ${statusLine(extractor)}`);
     const summary = {
       worker: workerId, group: s.group, consumed: extractor.plumbing.consumed, malformed: extractor.plumbing.malformed,
       ...extractor.stats.toJSON(), committed: extractor.plumbing.committed, commitFailures: extractor.plumbing.commitFailures,
       ...(transactor ? { transactions: transactor.counters } : {}),
     };
-    await cleanup();
-    if (ctx.json) runtime.stdout.write(`${JSON.stringify(summary)}\n`);
-    runtime.setExitCode(ExitCode.ok);
-  } catch (err) {
-    await cleanup();
-    if (err instanceof UserError || err instanceof RuntimeFailure) throw err;
-    throw new RuntimeFailure(`extract: ${errorMessage(err)}`, 'extract.failed', { cause: err });
-  }
+    return summary;
+  });
 }
 
 function describeSources(rules: Rules | undefined, moduleName: string | undefined): string {
@@ -107,28 +89,4 @@ function statusLine(e: ExtractorHandle): string {
     `${g.running} running`, `${g.queued} queued`, `partitions ${g.assigned}${g.pausedPartitions ? ` (${g.pausedPartitions} paused)` : ''}`,
     ...(e.plumbing.consumerRestarts ? [`restarts ${e.plumbing.consumerRestarts}`] : []),
   ].join(' · ');
-}
-
-async function serveMetrics(extractor: ExtractorHandle, port: number, host: string, logger: Logger): Promise<() => Promise<unknown>> {
-  const server = await serveRegistry(extractMetricsRegistry(extractor), port, host).catch((err: Error) => {
-    throw new UserError(`--metrics-port ${port}: ${err.message}`, 'usage.metrics-port');
-  });
-  logger.info(`metrics on http://${host}:${port}/metrics`);
-  return () => new Promise((r) => server.close(() => r(undefined)));
-}
-
-/** SIGINT/SIGTERM stop gracefully, a second one exits at once; SIGUSR2 replaces the consumer. Returns the undo. */
-function handleSignals(extractor: ExtractorHandle, logger: Logger): () => void {
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      logger.error(`${name} again: exiting now; unfinished pages are uncommitted and will be extracted again`);
-      process.exit(130);
-    }
-    void extractor.stop(`${name} received (again to exit at once)`);
-  };
-  const onRestart = () => void extractor.restartConsumer('SIGUSR2 received');
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGUSR2', onRestart);
-  return () => { process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGUSR2', onRestart); };
 }

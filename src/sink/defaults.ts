@@ -3,7 +3,7 @@
  * `.default(...)` (and so `--help`) shows it through `sinkFlagDefault`, and commands/sink.ts maps the flags onto
  * `SinkSettings`.
  */
-import { durationText } from '../units.js';
+import { flagText } from '../units.js';
 
 const MiB = 1024 * 1024;
 
@@ -69,10 +69,7 @@ type TextKey = 'mode' | 'bodies' | 'groupProtocol';
 
 /** A default as the flag's text (`1s`, `16MiB`, `5000`), which the flag parsers read back to the same value. */
 export function sinkFlagDefault(key: DurationKey | SizeKey | CountKey | TextKey): string {
-  const value = SINK_DEFAULTS[key];
-  if (key.endsWith('Ms')) return durationText(value as number);
-  if (key.endsWith('Bytes')) return (value as number) % MiB === 0 ? `${(value as number) / MiB}MiB` : String(value);
-  return String(value);
+  return flagText(key, SINK_DEFAULTS[key]);
 }
 
 /** Everything `kscrape sink postgres` runs with. */

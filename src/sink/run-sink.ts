@@ -3,14 +3,15 @@
  * errors producer, admin for log ends), the pipeline, status line, signals. Wiring only; the behaviour is in
  * pipeline.ts (stages), loader.ts (one transaction per batch) and row-mapping.ts.
  */
-import { hostname } from 'node:os';
 import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
 import { withDeadline } from '../deadline.js';
-import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import { connectAdmin, createProducer, sinkConsumerConfig } from '../kafka/index.js';
+import { RuntimeFailure, UserError, errorMessage } from '../errors.js';
+import { createProducer, sinkConsumerConfig } from '../kafka/index.js';
 import type { Logger } from '../log.js';
 import { TOPICS } from '../records/index.js';
+import { connectAdminWithTopics, runConsumerCommand, workerIdOf, type Cleanups } from '../consumer-command/run.js';
+import { handleStopSignals } from '../consumer-command/signals.js';
 import { ConsumerSession } from '../worker/consumer-session.js';
 import { LogEnds } from '../worker/log-ends.js';
 import { startStatusReporter } from '../worker/status-reporter.js';
@@ -27,21 +28,15 @@ export async function runSink(ctx: GlobalContext, s: SinkSettings, runtime: Comm
   const { logger } = ctx;
   const topic = ctx.topic(s.source);
   const errorsTopic = ctx.topic(TOPICS.errors);
-  const workerId = s.workerId ?? `${hostname()}-${process.pid}`;
+  const workerId = workerIdOf(s.workerId);
   const dsn = resolveDsn(s.dsn);
-  const cleanups: (() => Promise<unknown> | void)[] = [];
-  const cleanup = async () => { for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined); };
-  try {
+  await runConsumerCommand('sink', ctx, runtime, async (cleanups) => {
     const pool = createPool({ connectionString: dsn.connectionString, connections: s.connections, statementTimeoutMs: s.statementTimeoutMs, logger });
     cleanups.push(() => pool.end());
     const migrated = await withDatabase(dsn.display, () => ensureSchema(pool, { table: s.table, mode: s.mode, source: s.source }, logger));
     if (migrated) logger.info(`table ${s.table} is at schema version ${migrated}`);
 
-    const { admin, close: closeAdmin } = await connectAdmin({ config: ctx.kafkaConfig('admin'), logger, timeoutMs: 15_000 });
-    cleanups.push(closeAdmin);
-    const existing = new Set(await withDeadline(admin.listTopics({ timeout: 10_000 }), 12_000, 'list topics'));
-    const missing = [topic, ...(s.source === 'errors' ? [] : [errorsTopic])].filter((t) => !existing.has(t));
-    if (missing.length) throw new UserError(`topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: create them with 'kscrape topics create'${ctx.topicPrefix ? ` --topic-prefix ${ctx.topicPrefix}` : ''}`, 'sink.missing-topic');
+    const admin = await connectAdminWithTopics(ctx, cleanups, 'sink', [topic, ...(s.source === 'errors' ? [] : [errorsTopic])]);
 
     const deliverRejects = await rejectDelivery(ctx, s, errorsTopic, workerId, logger, cleanups);
     const offsets = { group: s.group, topic };
@@ -68,17 +63,12 @@ export async function runSink(ctx: GlobalContext, s: SinkSettings, runtime: Comm
     const status = startStatusReporter({
       line: () => stats.statusLine(pipeline.gauges()), intervalMs: s.statusIntervalMs, logger, tty: Boolean(process.stderr.isTTY) && !ctx.json,
     });
-    cleanups.push(handleSignals(pipeline, logger));
+    cleanups.push(handleStopSignals(pipeline, logger, 'records not yet stored will be read again'));
     await pipeline.done;
     status.stop(`done: ${stats.statusLine(pipeline.gauges())}`);
-    await cleanup();
-    if (ctx.json) runtime.stdout.write(`${JSON.stringify({ source: topic, table: s.table, mode: s.mode, group: s.group, ...stats.toJSON() })}\n`);
-    runtime.setExitCode(ExitCode.ok);
-  } catch (err) {
-    await cleanup();
-    if (err instanceof UserError || err instanceof RuntimeFailure) throw err;
-    throw new RuntimeFailure(`sink: ${errorMessage(err)}`, 'sink.failed', { cause: err });
-  }
+    // Read after the clients are closed: the run's seconds include closing them.
+    return () => ({ source: topic, table: s.table, mode: s.mode, group: s.group, ...stats.toJSON() });
+  });
 }
 
 /** The first database call, with a message that says where it tried (password masked) when it cannot connect. */
@@ -95,7 +85,7 @@ async function withDatabase<T>(display: string, fn: () => Promise<T>): Promise<T
  * Rejects go to the errors topic, delivered before the batch commits. An errors sink does not write back into
  * its own topic (a loop): it logs them; they stay in the topic at the offsets the log line names.
  */
-async function rejectDelivery(ctx: GlobalContext, s: SinkSettings, errorsTopic: string, workerId: string, logger: Logger, cleanups: (() => Promise<unknown> | void)[]): Promise<(rejects: Reject[]) => Promise<void>> {
+async function rejectDelivery(ctx: GlobalContext, s: SinkSettings, errorsTopic: string, workerId: string, logger: Logger, cleanups: Cleanups): Promise<(rejects: Reject[]) => Promise<void>> {
   if (s.source === 'errors') {
     return async (rejects) => {
       for (const r of rejects) logger.warn(`not stored: ${r.message.topic}/${r.message.partition}@${r.message.offset}: ${r.reason}: ${r.detail}`);
@@ -113,18 +103,4 @@ async function rejectDelivery(ctx: GlobalContext, s: SinkSettings, errorsTopic: 
     await withDeadline(producer.send({ topic: errorsTopic, messages }), 60_000, 'deliver rejected records to the errors topic');
     for (const r of rejects) logger.debug(`rejected ${r.message.topic}/${r.message.partition}@${r.message.offset}: ${r.reason}`);
   };
-}
-
-/** SIGINT/SIGTERM stop gracefully (buffered records stored first), a second one exits at once. Returns the undo. */
-function handleSignals(pipeline: SinkPipeline, logger: Logger): () => void {
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    if (++signals > 1) {
-      logger.error(`${name} again: exiting now; records not yet stored will be read again`);
-      process.exit(130);
-    }
-    void pipeline.stop(`${name} received (again to exit at once)`);
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  return () => { process.off('SIGINT', onSignal).off('SIGTERM', onSignal); };
 }

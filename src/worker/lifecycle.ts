@@ -9,7 +9,7 @@ import type { ConsumerSession } from './consumer-session.js';
 import type { FetchStage } from './fetch-stage.js';
 import type { HostScheduler } from './host-scheduler.js';
 import { startIdleExit } from './idle-exit.js';
-import type { Intake } from './intake.js';
+import type { LookaheadIntake } from './lookahead-intake.js';
 import type { OffsetTracker } from './offset-tracker.js';
 import type { OutcomeRouter } from './outcome-router.js';
 import type { WorkerStats } from './stats.js';
@@ -26,7 +26,7 @@ export interface LifecycleOptions extends Pick<WorkerOptions,
   scheduler: Pick<HostScheduler<WorkItem>, 'stop' | 'whenIdle' | 'stats'>;
   fetches: Pick<FetchStage, 'running' | 'abortAll'>;
   router: Pick<OutcomeRouter, 'drainAndClose'>;
-  intake: Pick<Intake, 'joined' | 'lastMessageAt'>;
+  intake: Pick<LookaheadIntake, 'joined' | 'lastMessageAt'>;
 }
 
 export class Lifecycle {

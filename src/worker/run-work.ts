@@ -2,13 +2,14 @@
  * `kscrape work` assembled: clients, limiter, fetcher, metrics, status line and signals around startWorker.
  * Everything here is wiring; the behaviour lives in the worker's stages, which worker.ts wires together.
  */
-import { hostname } from 'node:os';
 import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
-import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import type { Logger } from '../log.js';
-import { connectAdmin, createProducer, settleBoundMs, surviveClientErrorMappingBug, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
+import { createProducer, settleBoundMs, surviveClientErrorMappingBug, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
+import type { Registry } from 'prom-client';
 import { withDeadline } from '../deadline.js';
+import { serveMetrics } from '../consumer-command/metrics-server.js';
+import { connectAdminWithTopics, runConsumerCommand, workerIdOf } from '../consumer-command/run.js';
+import { handleStopSignals } from '../consumer-command/signals.js';
 import { TOPICS } from '../records/index.js';
 import { createFetcher } from '../fetch/index.js';
 import { envelopeValidators } from '../crawl/recrawl.js';
@@ -18,12 +19,11 @@ import { rulesFor } from '../ratelimit/rules.js';
 import { estimateLiveWorkers } from './live-workers.js';
 import { WorkerMetrics } from './metrics.js';
 import { formatStatus, startStatusReporter } from './status-reporter.js';
-import { Transactor, connectTransactionalProducer } from './transactor.js';
+import { startTransactor } from './transactor.js';
 import type { WorkSettings } from './options.js';
 import { startWorker, type WorkerHandle, type WorkerTopics } from './worker.js';
 import { startDepthCounters } from './depth-counters.js';
 import { LogEnds } from './log-ends.js';
-
 
 export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: CommandRuntime): Promise<void> {
   const { logger } = ctx;
@@ -31,18 +31,11 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     urls: ctx.topic(TOPICS.urls), pages: ctx.topic(TOPICS.pages), errors: ctx.topic(TOPICS.errors),
     dlq: ctx.topic(TOPICS.dlq), metrics: ctx.topic(TOPICS.metrics),
   };
-  const workerId = s.workerId ?? `${hostname()}-${process.pid}`;
-  const cleanups: (() => Promise<unknown> | void)[] = [];
-  const cleanup = async () => { for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined); };
-
-  // A client bug can reject a promise nobody holds when a coordinator dies mid-call (client-error-mapping-bug.ts).
-  cleanups.push(surviveClientErrorMappingBug((line) => logger.warn(line)));
-  try {
-    const { admin, close: closeAdmin } = await connectAdmin({ config: ctx.kafkaConfig('admin'), logger, timeoutMs: 15_000 });
-    cleanups.push(closeAdmin);
-    const existing = new Set(await withDeadline(admin.listTopics({ timeout: 10_000 }), 12_000, 'list topics'));
-    const missing = Object.values(topics).filter((t) => !existing.has(t));
-    if (missing.length) throw new UserError(`topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: create them with 'kscrape topics create'${ctx.topicPrefix ? ` --topic-prefix ${ctx.topicPrefix}` : ''}`, 'work.missing-topic');
+  const workerId = workerIdOf(s.workerId);
+  await runConsumerCommand('work', ctx, runtime, async (cleanups) => {
+    // A client bug can reject a promise nobody holds when a coordinator dies mid-call (client-error-mapping-bug.ts).
+    cleanups.push(surviveClientErrorMappingBug((line) => logger.warn(line)));
+    const admin = await connectAdminWithTopics(ctx, cleanups, 'work', Object.values(topics));
 
     const urlPartitions = await withDeadline(admin.fetchTopicMetadata({ topics: [topics.urls], timeout: 10_000 }), 12_000, 'topic metadata')
       .then((m) => m[0]?.partitions.length ?? 1);
@@ -67,15 +60,9 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     const depth = ctx.redisUrl ? startDepthCounters({ redisUrl: ctx.redisUrl, topicPrefix: ctx.topicPrefix, urlsTopic: topics.urls, logger }) : undefined;
     if (depth) cleanups.push(() => depth.close());
 
-    let transactor: Transactor | undefined;
-    if (s.eos) {
-      transactor = new Transactor({
-        topic: topics.urls, logger,
-        createProducer: () => connectTransactionalProducer(transactionalProducerConfig(ctx, s, workerId), logger),
-      });
-      await transactor.start();
-      cleanups.push(() => transactor!.close());
-    }
+    const transactor = s.eos
+      ? await startTransactor({ topic: topics.urls, logger, producerConfig: () => transactionalProducerConfig(ctx, s, workerId), cleanups })
+      : undefined;
 
     // --follow: the crawl step and stop flags (src/crawl/); loaded only when crawling.
     const crawl = s.follow
@@ -106,50 +93,24 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     liveWorkers = () => estimateLiveWorkers(urlPartitions, worker.gauges().assigned);
     logger.info(`worker ${workerId} in group ${s.group} on ${topics.urls} (concurrency ${s.concurrency}, look-ahead ${s.lookahead}/partition${s.eos ? ', exactly-once' : ''})`);
 
-    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(worker, limiter, s.metricsPort, s.metricsHost, logger));
+    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(workerMetrics(worker, limiter), s.metricsPort, s.metricsHost, logger));
     const status = startStatusReporter({
       snapshot: () => worker.stats.snapshot(worker.gauges()), intervalMs: s.statusIntervalMs, logger,
       tty: Boolean(process.stderr.isTTY) && !ctx.json,
     });
 
-    cleanups.push(handleSignals(worker, logger));
+    cleanups.push(handleStopSignals(worker, logger, 'unfinished URLs are uncommitted and will be redelivered'));
 
     await worker.done;
     const summary = { worker: workerId, group: s.group, ...worker.stats.toJSON(), limiter: limiter.stats(), ...(transactor ? { transactions: transactor.counters } : {}) };
     status.stop(`done: ${formatStatus(worker.stats.snapshot(worker.gauges()))}`);
-    await cleanup();
-    if (ctx.json) runtime.stdout.write(`${JSON.stringify(summary)}\n`);
-    runtime.setExitCode(ExitCode.ok);
-  } catch (err) {
-    await cleanup();
-    if (err instanceof UserError || err instanceof RuntimeFailure) throw err;
-    throw new RuntimeFailure(`work: ${errorMessage(err)}`, 'work.failed', { cause: err });
-  }
+    return summary;
+  });
 }
 
-/** Serves the Prometheus metrics; returns what closes the server. */
-async function serveMetrics(worker: WorkerHandle, limiter: StatsLimiter, port: number, host: string, logger: Logger): Promise<() => Promise<unknown>> {
+/** The worker's Prometheus registry, fed each fetch as it finishes. */
+function workerMetrics(worker: WorkerHandle, limiter: StatsLimiter): Registry {
   const metrics = new WorkerMetrics({ stats: worker.stats, gauges: worker.gauges, limiter: () => limiter.stats() });
   worker.stats.onFetch = (r) => metrics.observeFetch(r);
-  const metricsServer = await metrics.listen(port, host).catch((err: Error) => {
-    throw new UserError(`--metrics-port ${port}: ${err.message}`, 'usage.metrics-port');
-  });
-  logger.info(`metrics on http://${host}:${port}/metrics`);
-  return () => new Promise((r) => metricsServer.close(() => r(undefined)));
-}
-
-/** SIGINT/SIGTERM stop gracefully, a second one exits at once; SIGUSR2 replaces the consumer. Returns the undo. */
-function handleSignals(worker: WorkerHandle, logger: Logger): () => void {
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      logger.error(`${name} again: exiting now; unfinished URLs are uncommitted and will be redelivered`);
-      process.exit(130);
-    }
-    void worker.stop(`${name} received (again to exit at once)`);
-  };
-  const onRestart = () => void worker.restartConsumer('SIGUSR2 received');
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal).on('SIGUSR2', onRestart);
-  return () => { process.off('SIGINT', onSignal).off('SIGTERM', onSignal).off('SIGUSR2', onRestart); };
+  return metrics.registry;
 }

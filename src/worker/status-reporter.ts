@@ -1,6 +1,6 @@
 /**
- * What a person watching `kscrape work` sees: on a terminal, one live ora line; otherwise (logs, systemd) one
- * plain line per interval. Both come from the same snapshot, and both go to stderr.
+ * What a person watching `kscrape work` (and `extract`, `sink postgres`) sees: on a terminal, one live ora line;
+ * otherwise (logs, systemd) one plain line per interval. Both come from the same snapshot, and both go to stderr.
  */
 import ora, { type Ora } from 'ora';
 import type { Logger } from '../log.js';
@@ -26,7 +26,7 @@ export interface StatusReporter {
   stop(finalLine?: string): void;
 }
 
-/** What the line shows: the worker's snapshot, or another command's own line (`sink postgres`). */
+/** What the line shows: the worker's snapshot, or another command's own line (`extract`, `sink postgres`). */
 export type StatusSource = { snapshot(): WorkerSnapshot } | { line(): string };
 
 export function startStatusReporter(opts: StatusSource & {

@@ -11,6 +11,7 @@ import { DeadlineExceeded, withDeadline } from '../deadline.js';
 import type { Logger } from '../log.js';
 import { errorMessage } from '../errors.js';
 import type { OutRecord } from './result-sink.js';
+import type { Cleanups } from '../consumer-command/run.js';
 
 export interface TransactorOptions {
   /** Builds a connected transactional producer (initTransactions done); called again after a fatal error. */
@@ -189,4 +190,18 @@ export async function connectTransactionalProducer(config: KafkaConfig, logger: 
     throw err;
   }
   return p;
+}
+
+/**
+ * --eos: a Transactor on `topic` (the consumed topic, whose offsets go into each transaction), started with its
+ * first producer and closed with the run. `producerConfig` is read for each producer it builds.
+ */
+export async function startTransactor(opts: { topic: string; logger: Logger; producerConfig(): KafkaConfig; cleanups: Cleanups }): Promise<Transactor> {
+  const transactor = new Transactor({
+    topic: opts.topic, logger: opts.logger,
+    createProducer: () => connectTransactionalProducer(opts.producerConfig(), opts.logger),
+  });
+  await transactor.start();
+  opts.cleanups.push(() => transactor.close());
+  return transactor;
 }

@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import type { RawMessage } from '../../../src/worker/consumer-session.js';
-import { Intake, type IntakeSession } from '../../../src/worker/intake.js';
+import { Intake } from '../../../src/worker/intake.js';
+import type { IntakeSession } from '../../../src/worker/lookahead-intake.js';
 import { OffsetTracker } from '../../../src/worker/offset-tracker.js';
 import type { OutRecord } from '../../../src/worker/result-sink.js';
 import { WorkerStats } from '../../../src/worker/stats.js';
