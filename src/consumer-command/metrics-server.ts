@@ -35,10 +35,12 @@ export function gaugeFrom(registry: Registry, name: string, help: string, read: 
 
 /**
  * Serves the registry at http://host:port/metrics (anything else is a 404) and says where; a port that cannot
- * be listened on is the user's to fix (--metrics-port). Returns what closes the server.
+ * be listened on is the user's to fix (--metrics-port). Returns what closes the server. `consumer`, the started
+ * consumer the metrics are of, is stopped before that error goes up: running, it would keep the process alive.
  */
-export async function serveMetrics(registry: Registry, port: number, host: string, logger: Logger): Promise<() => Promise<unknown>> {
-  const server = await listen(registry, port, host).catch((err: Error) => {
+export async function serveMetrics(registry: Registry, port: number, host: string, logger: Logger, consumer?: { stop(reason: string): Promise<void> }): Promise<() => Promise<unknown>> {
+  const server = await listen(registry, port, host).catch(async (err: Error) => {
+    await consumer?.stop(`--metrics-port ${port} cannot be served`);
     throw new UserError(`--metrics-port ${port}: ${err.message}`, 'usage.metrics-port');
   });
   logger.info(`metrics on http://${host}:${port}/metrics`);

@@ -59,7 +59,7 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
     });
     logger.info(`extractor ${workerId} in group ${s.group} on ${topics.pages} → ${topics.extractions}${describeSources(rules, mod?.name)}${s.eos ? ', exactly-once' : ''}`);
 
-    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(extractMetricsRegistry(extractor), s.metricsPort, s.metricsHost, logger));
+    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(extractMetricsRegistry(extractor), s.metricsPort, s.metricsHost, logger, extractor));
     // A plain line per interval even on a terminal (no live line), as --status-interval's help says.
     const status = startStatusReporter({ line: () => statusLine(extractor), intervalMs: s.statusIntervalMs, logger, tty: false });
     cleanups.push(handleStopSignals(extractor, logger, 'unfinished pages are uncommitted and will be extracted again'));

@@ -93,7 +93,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
     liveWorkers = () => estimateLiveWorkers(urlPartitions, worker.gauges().assigned);
     logger.info(`worker ${workerId} in group ${s.group} on ${topics.urls} (concurrency ${s.concurrency}, look-ahead ${s.lookahead}/partition${s.eos ? ', exactly-once' : ''})`);
 
-    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(workerMetrics(worker, limiter), s.metricsPort, s.metricsHost, logger));
+    if (s.metricsPort !== undefined) cleanups.push(await serveMetrics(workerMetrics(worker, limiter), s.metricsPort, s.metricsHost, logger, worker));
     const status = startStatusReporter({
       snapshot: () => worker.stats.snapshot(worker.gauges()), intervalMs: s.statusIntervalMs, logger,
       tty: Boolean(process.stderr.isTTY) && !ctx.json,

@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../helpers/cli.js';
 import { testBrokers, uniqueName } from '../../helpers/env.js';
@@ -137,6 +139,24 @@ describe('kscrape work (CLI, real fetcher)', () => {
     expect(pages.length - seen.size).toBeLessThan(urls.length);
     const [committed] = await withAdmin((admin) => admin.fetchOffsets({ groupId: group, topics: [`${prefix}urls`] }));
     expect(committed!.partitions.reduce((n, p) => n + Number(p.offset), 0)).toBe(urls.length);
+  });
+
+  test('--metrics-port already taken: one clear line and a usage exit, at once (the started consumer is stopped, not left holding the process)', async () => {
+    const { env } = await pipeline(1);
+    const held = createServer();
+    await new Promise<void>((r) => held.listen(0, '127.0.0.1', () => r()));
+    const port = (held.address() as AddressInfo).port;
+    try {
+      for (const command of [['work'], ['extract']]) {
+        const r = await runCli([...command, '--metrics-port', String(port), '--metrics-host', '127.0.0.1'], { env, timeoutMs: 60_000 });
+        // 137 would be the exit bound ending a process that a running consumer kept alive.
+        expect([command[0], r.code]).toEqual([command[0], 2]);
+        expect(r.stderr).toMatch(new RegExp(`--metrics-port ${port}: .*EADDRINUSE`));
+        expect(r.stderr).not.toMatch(/did not end 15 s after/);
+      }
+    } finally {
+      held.close();
+    }
   });
 
   test('a missing topic is one clear line and exit 2', async () => {
