@@ -27,6 +27,7 @@ import { extractErrorRecords, extractionRecords, type ExtractOutcomeContext } fr
 import type { Rules } from './rules-types.js';
 import { ExtractStage } from './stage.js';
 import { ExtractStats } from './stats.js';
+import { lookaheadSessionHandlers } from '../worker/lookahead-intake.js';
 import type { ExtractSettings } from './options.js';
 
 export interface ExtractorOptions extends Pick<ExtractSettings, 'group' | 'concurrency' | 'lookahead' | 'commitEveryMessages' | 'commitIntervalMs'
@@ -142,14 +143,7 @@ export async function startExtractor(opts: ExtractorOptions): Promise<ExtractorH
     readHighWatermarks: (partitions, from) => opts.readHighWatermarks(partitions, from),
     newSession: () => new ConsumerSession({
       config: opts.consumerConfig, topic: opts.topics.pages, group: opts.group, logger,
-      handlers: {
-        onBatch: (partition, messages) => intake.onBatch(partition, messages),
-        onAssign: (partitions) => {
-          commits.onAssign(partitions);
-          intake.onAssign(partitions);
-        },
-        onRevoke: (partitions, how) => commits.onRevoke(partitions, how),
-      },
+      handlers: lookaheadSessionHandlers(intake, commits),
     }),
   });
   await lifecycle.start();

@@ -5,7 +5,8 @@
  * partitions whatever the topic's depth; `maxMessages` ends consumption; the last message's time and the first
  * assignment are kept for the idle exit. What one message becomes is the subclass's `take`.
  */
-import type { RawMessage } from './consumer-session.js';
+import type { RawMessage, SessionHandlers } from './consumer-session.js';
+import type { CommitProtocol } from './commit-protocol.js';
 import type { OffsetTracker, PartitionOffsets } from './offset-tracker.js';
 import type { TrackedMessage } from './types.js';
 
@@ -83,4 +84,20 @@ export abstract class LookaheadIntake {
       this.base.onLimitReached();
     }
   }
+}
+
+/**
+ * The consumer session's handlers of a look-ahead consumer (`work`, `extract`): batches to the intake; an
+ * assignment reaches the commit protocol first, awaited, so the previous owner's hand-over notes (finished URLs or
+ * pages above the committed offset, skipped instead of done again) are known before the first batch is taken.
+ */
+export function lookaheadSessionHandlers(intake: LookaheadIntake, commits: Pick<CommitProtocol, 'onAssign' | 'onRevoke'>): SessionHandlers {
+  return {
+    onBatch: (partition, messages) => intake.onBatch(partition, messages),
+    onAssign: async (partitions) => {
+      await commits.onAssign(partitions);
+      intake.onAssign(partitions);
+    },
+    onRevoke: (partitions, how) => commits.onRevoke(partitions, how),
+  };
 }

@@ -22,6 +22,7 @@ import { PolitenessGate } from '../politeness/gate.js';
 import { WorkerStats } from './stats.js';
 import type { WorkItem, WorkerHandle, WorkerOptions } from './types.js';
 import { errorMessage } from '../errors.js';
+import { lookaheadSessionHandlers } from './lookahead-intake.js';
 
 export type { WorkerHandle, WorkerOptions, WorkerTopics } from './types.js';
 
@@ -90,14 +91,7 @@ export async function startWorker(opts: WorkerOptions): Promise<WorkerHandle> {
     readHighWatermarks: (partitions, from) => opts.readHighWatermarks(partitions, from),
     newSession: () => new ConsumerSession({
       config: opts.consumerConfig, topic: opts.topics.urls, group: opts.group, logger,
-      handlers: {
-        onBatch: (partition, messages) => intake.onBatch(partition, messages),
-        onAssign: async (partitions) => {
-          await commits.onAssign(partitions);
-          intake.onAssign(partitions);
-        },
-        onRevoke: (partitions, how) => commits.onRevoke(partitions, how),
-      },
+      handlers: lookaheadSessionHandlers(intake, commits),
     }),
   });
   await lifecycle.start();
