@@ -22,6 +22,11 @@ export interface SourceMessage {
   value: string | null;
 }
 
+/** A record as consumed: its value still the bytes Kafka delivered (text where a caller has text, as tests do). */
+export interface ConsumedMessage extends Omit<SourceMessage, 'value'> {
+  value: Buffer | string | null;
+}
+
 export type RejectReason = 'malformed' | 'too-large' | 'unloadable';
 
 /** `bytes`: the record's size as consumed; `heldBytes`: about what the row keeps of it (a body left out is not held). */
@@ -59,20 +64,27 @@ const FROM_ORIGINAL = ['url', 'host', 'crawl_id', 'depth', 'referrer', 'customer
 
 const INT_MAX = 2_147_483_647;
 
-export function mapRecord(message: SourceMessage, opts: MappingOptions): MappedRow {
-  const size = message.value === null ? 0 : Buffer.byteLength(message.value);
+/** The value as text (the bytes decoded as UTF-8). */
+export function valueText(value: Buffer | string | null): string | null {
+  return value === null || typeof value === 'string' ? value : value.toString();
+}
+
+export function mapRecord(message: ConsumedMessage, opts: MappingOptions): MappedRow {
+  const value = message.value;
+  const size = value === null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length;
   if (size > opts.maxRowBytes) return { ok: false, reason: 'too-large', detail: `record of ${size} bytes is over --max-row-bytes (${opts.maxRowBytes})` };
   let record: unknown;
-  // A body that will not be stored is cut out of the text unparsed (cut-member.ts says why); `dropped` counts it.
+  // A body that will not be stored is cut out of the bytes undecoded (cut-member.ts says why); `dropped` counts it.
   let dropped = 0;
-  let text = message.value;
-  if (text !== null && opts.bodies === 'none') {
-    const cut = cutStringMember(text, 'body');
+  let text: string | null | undefined;
+  if (value !== null && opts.bodies === 'none') {
+    const cut = cutStringMember(typeof value === 'string' ? Buffer.from(value) : value, 'body');
     if (cut) {
       text = cut.json;
-      dropped = cut.cutChars;
+      dropped = cut.cutBytes;
     }
   }
+  if (text === undefined) text = valueText(value);
   try {
     record = text === null ? null : JSON.parse(text);
   } catch (err) {
@@ -108,7 +120,7 @@ export function mapRecord(message: SourceMessage, opts: MappingOptions): MappedR
   if (row[COLUMN_INDEX.fetched_at!] === null) row[COLUMN_INDEX.fetched_at!] = new Date(message.timestamp);
   if ('body' in rest) {
     if (opts.bodies === 'text' && typeof rest.body === 'string') row[COLUMN_INDEX.body!] = rest.body;
-    else if (typeof rest.body === 'string') dropped += rest.body.length;
+    else if (typeof rest.body === 'string') dropped += Buffer.byteLength(rest.body);
     delete rest.body;
   }
   row[COLUMN_INDEX.data!] = Object.keys(rest).length ? rest : null;
