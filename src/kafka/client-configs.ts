@@ -160,12 +160,15 @@ export function workerConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'ov
  * maps records faster than it loads them, so that cache held tens of thousands of records (a copied Buffer each)
  * that V8 then traced and promoted. 1 MiB per partition, 2 MiB per fetch and 100 ms of cache took the bench's
  * peak RSS from 694–808 to 353–375 MB and its CPU from 9.8–11.5 to 7.8–8.6 s at the same rate; half of each
- * starved the fetch (BENCHMARKS.md, "Sink", round 3). -X overrides the two librdkafka ones.
+ * starved the fetch. A queue that small is full often, and librdkafka then waits `fetch.queue.backoff.ms` (1 s by
+ * default) before fetching that partition again: 10 ms took the rate from 11.8–12.8 k to 14.1–16.0 k rows/s
+ * (peak RSS 415–445 MB). BENCHMARKS.md, "Sink", round 3. -X overrides the librdkafka ones.
  */
 export const SINK_PREFETCH_SETTINGS: KafkaConfig = {
   'queued.max.messages.kbytes': 1_024,
   'fetch.max.bytes': 2_097_152,
   'js.consumer.max.cache.size.per.worker.ms': 100,
+  'fetch.queue.backoff.ms': 10,
 };
 
 export function sinkConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'overrides'>, protocol: 'classic' | 'consumer'): KafkaConfig {

@@ -166,7 +166,7 @@ describe('the readers and the --eos worker consumer', () => {
 
   test('the sink bounds the client prefetch per partition and its JavaScript cache, and -X still wins', () => {
     const plain = resolveGlobalOptions({}, {}, quiet);
-    expect(sinkConsumerConfig(plain, 'classic')).toMatchObject({ 'queued.max.messages.kbytes': 1024, 'fetch.max.bytes': 2097152, 'js.consumer.max.cache.size.per.worker.ms': 100 });
+    expect(sinkConsumerConfig(plain, 'classic')).toMatchObject({ 'queued.max.messages.kbytes': 1024, 'fetch.max.bytes': 2097152, 'js.consumer.max.cache.size.per.worker.ms': 100, 'fetch.queue.backoff.ms': 10 });
     const x = resolveGlobalOptions({ property: ['queued.max.messages.kbytes=65536'] }, {}, quiet);
     expect(sinkConsumerConfig(x, 'classic')).toMatchObject({ 'queued.max.messages.kbytes': '65536', 'fetch.max.bytes': 2097152 });
   });
