@@ -152,13 +152,24 @@ export function workerConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'ov
 /**
  * The sink's consumer (`sink postgres`): the worker's group settings; read_committed, so records of aborted
  * transactions (`work --eos`) never reach a table; and larger client-side batches (a database batch holds
- * thousands of records, the client's default hands over 32 at a time); and a bounded prefetch: librdkafka's
- * `queued.max.messages.kbytes` (64 MiB by default) is per partition, so a sink owning many partitions would hold
- * hundreds of MiB of records it has not asked for yet, while the sink's own buffer (--buffer) is the intended
- * bound. 4 MiB per partition and 8 MiB per fetch took the bench's peak RSS from 705 to 602–644 MB at no
- * measurable rate cost (BENCHMARKS.md, "Sink"). -X overrides them.
+ * thousands of records, the client's default hands over 32 at a time); and a bounded prefetch at both of the
+ * client's layers. librdkafka's `queued.max.messages.kbytes` (64 MiB by default) is per partition, so a sink owning
+ * many partitions would hold hundreds of MiB of records it has not asked for yet, while the sink's own buffer
+ * (--buffer) is the intended bound. Above it, the client's JavaScript layer keeps a cache of messages sized for
+ * `js.consumer.max.cache.size.per.worker.ms` (1.5 s by default) of consumption at the rate it measured: the sink
+ * maps records faster than it loads them, so that cache held tens of thousands of records (a copied Buffer each)
+ * that V8 then traced and promoted. 1 MiB per partition, 2 MiB per fetch and 100 ms of cache took the bench's
+ * peak RSS from 694–808 to 353–375 MB and its CPU from 9.8–11.5 to 7.8–8.6 s at the same rate; half of each
+ * starved the fetch. A queue that small is full often, and librdkafka then waits `fetch.queue.backoff.ms` (1 s by
+ * default) before fetching that partition again: 10 ms took the rate from 11.8–12.8 k to 14.1–16.0 k rows/s
+ * (peak RSS 415–445 MB). BENCHMARKS.md, "Sink", round 3. -X overrides the librdkafka ones.
  */
-export const SINK_PREFETCH_SETTINGS: KafkaConfig = { 'queued.max.messages.kbytes': 4_096, 'fetch.max.bytes': 8_388_608 };
+export const SINK_PREFETCH_SETTINGS: KafkaConfig = {
+  'queued.max.messages.kbytes': 1_024,
+  'fetch.max.bytes': 2_097_152,
+  'js.consumer.max.cache.size.per.worker.ms': 100,
+  'fetch.queue.backoff.ms': 10,
+};
 
 export function sinkConsumerConfig(ctx: Pick<ClientLayers, 'kafkaConfig' | 'overrides'>, protocol: 'classic' | 'consumer'): KafkaConfig {
   return { 'js.consumer.max.batch.size': 1000, ...SINK_PREFETCH_SETTINGS, ...workerConsumerConfig(ctx, protocol, true) };

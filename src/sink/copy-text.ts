@@ -29,9 +29,19 @@ function escapeText(text: string): string {
   return text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
 }
 
-/** The rows as one COPY payload. */
-export function copyPayload(rows: readonly Row[]): string {
-  let out = '';
-  for (const row of rows) out += copyLine(row);
-  return out;
+/** Lines of copyLine as one COPY payload. */
+export function copyPayload(lines: readonly string[]): Buffer {
+  return Buffer.from(lines.join(''));
+}
+
+const UNESCAPE: Record<string, string> = { '\\\\': '\\', '\\n': '\n', '\\r': '\r', '\\t': '\t' };
+
+/**
+ * A line of copyLine back as its cells, as text (`\N` → null): what a row refused by PostgreSQL looks like in
+ * its errors record. The sink holds rows as their COPY lines only (a string each, far less for the collector to
+ * trace than the row's cells), so this is where the cells come back from.
+ */
+export function cellsOfLine(line: string): (string | null)[] {
+  const body = line.endsWith('\n') ? line.slice(0, -1) : line;
+  return body.split('\t').map((cell) => (cell === '\\N' ? null : cell.replace(/\\[\\nrt]/g, (e) => UNESCAPE[e]!)));
 }

@@ -1,66 +1,80 @@
 /**
- * Cuts one top-level string member (the page body) out of a JSON object's text before it is parsed (pure).
- * Why: with `--bodies none` the body is most of a page record's bytes and is thrown away after JSON.parse built
- * it; the parse and the garbage it leaves were most of the sink's CPU (BENCHMARKS.md, "Sink"). Skipping the body
- * with native indexOf hops and parsing the ~600 bytes left is several times cheaper.
+ * Cuts one top-level string member (the page body) out of a JSON object's bytes before they are decoded and
+ * parsed (pure). Why: with `--bodies none` the body is most of a page record's bytes and is thrown away after
+ * JSON.parse built it; decoding it to a string, parsing it and collecting the garbage were most of the sink's CPU
+ * (BENCHMARKS.md, "Sink"). Skipping the body with native indexOf hops over the UTF-8 bytes and decoding and
+ * parsing the ~600 bytes left is several times cheaper. Working on bytes is exact: every byte JSON's structure
+ * is made of is ASCII, and UTF-8 never uses an ASCII byte inside a multi-byte character (nor does the decoder
+ * swallow one into a replacement character), so the structure found in the bytes is the one the decoded text has.
  *
  * It is an optimisation only: whenever the text is not laid out as expected (not an object, the member absent or
- * not a string, an escaped key, anything odd at the top level) the answer is undefined and the caller parses the
- * whole text as before, so JSON.parse still judges every malformed record. The cut piece is checked to be a valid
- * JSON string, so cutting never turns an invalid record into a valid one.
+ * not a string, an escaped key, anything odd at the top level) the answer is undefined and the caller decodes and
+ * parses the whole value as before, so JSON.parse still judges every malformed record. The cut piece is checked
+ * to be a valid JSON string, so cutting never turns an invalid record into a valid one.
  */
 
 export interface CutResult {
   /** The text without the member (still a JSON object's text when the original was one). */
   json: string;
-  /** UTF-16 length of the cut string value, quotes excluded: about what the body held. */
-  cutChars: number;
+  /** Bytes of the cut string value, quotes excluded: about what the body held. */
+  cutBytes: number;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function isHex(c: number | undefined): boolean {
+  return c !== undefined && ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66));
 }
 
 // eslint-disable-next-line no-control-regex -- JSON forbids exactly these in a string
 const CONTROL = /[\u0000-\u001f]/;
-const HEX4 = /^[0-9a-fA-F]{4}$/;
 
-/** Whether the content between a string's quotes is valid JSON: no control character, every backslash one of JSON's escapes. */
-function validStringContent(content: string): boolean {
-  if (CONTROL.test(content)) return false;
-  for (let j = content.indexOf('\\'); j >= 0; j = content.indexOf('\\', j)) {
-    const c = content.charCodeAt(j + 1);
+/**
+ * Whether bytes [from, to) are valid JSON string content: no control character, every backslash one of JSON's
+ * escapes. The control characters are looked for by a regular expression over the bytes as latin1 (one character
+ * per byte, so a byte below 0x20 is a character below 0x20), the backslashes by native indexOf hops: twice as fast
+ * as a JavaScript loop over the bytes, which was the sink's largest function (BENCHMARKS.md, "Sink", round 3).
+ */
+function validStringContent(b: Buffer, from: number, to: number): boolean {
+  if (CONTROL.test(b.toString('latin1', from, to))) return false;
+  for (let j = b.indexOf(BACKSLASH, from); j >= 0 && j < to; j = b.indexOf(BACKSLASH, j)) {
+    const e = b[j + 1];
     // " \ / b f n r t
-    if (c === 0x22 || c === 0x5c || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) j += 2;
-    else if (c === 0x75 && HEX4.test(content.slice(j + 2, j + 6))) j += 6;
+    if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) j += 2;
+    else if (e === 0x75 && j + 5 < to && isHex(b[j + 2]) && isHex(b[j + 3]) && isHex(b[j + 4]) && isHex(b[j + 5])) j += 6;
     else return false;
   }
   return true;
 }
 
-const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isSpace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** Index just past the closing quote of the string starting at `open` (a quote), or -1. */
-function stringEnd(text: string, open: number): number {
+function stringEnd(b: Buffer, open: number): number {
   let i = open + 1;
   for (;;) {
-    const q = text.indexOf('"', i);
+    const q = b.indexOf(QUOTE, i);
     if (q < 0) return -1;
     let backslashes = 0;
-    for (let j = q - 1; text.charCodeAt(j) === 0x5c; j--) backslashes++;
+    for (let j = q - 1; b[j] === BACKSLASH; j--) backslashes++;
     if (backslashes % 2 === 0) return q + 1;
     i = q + 1;
   }
 }
 
-function skipSpace(text: string, i: number): number {
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+function skipSpace(b: Buffer, i: number): number {
+  while (i < b.length && isSpace(b[i])) i++;
   return i;
 }
 
 /** Index just past a nested object or array starting at `i` (not validated: it stays in the text JSON.parse reads), or -1. */
-function nestedEnd(text: string, i: number): number {
+function nestedEnd(b: Buffer, i: number): number {
   let depth = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      i = stringEnd(text, i);
+  while (i < b.length) {
+    const c = b[i]!;
+    if (c === QUOTE) {
+      i = stringEnd(b, i);
       if (i < 0) return -1;
       continue;
     }
@@ -76,56 +90,68 @@ function nestedEnd(text: string, i: number): number {
 }
 
 /** Index just past a number, true, false or null starting at `i` (validated by JSON.parse later). */
-function scalarEnd(text: string, i: number): number {
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
+function scalarEnd(b: Buffer, i: number): number {
+  while (i < b.length) {
+    const c = b[i]!;
     if (c === 0x2c || c === 0x7d || isSpace(c)) return i;
-    if (c === 0x22 || c === 0x7b || c === 0x5b) return -1;
+    if (c === QUOTE || c === 0x7b || c === 0x5b) return -1;
     i++;
   }
   return -1;
 }
 
-export function cutStringMember(text: string, name: string): CutResult | undefined {
+/** Whether the bytes at `at` are exactly `key` (the member name with its quotes, ASCII). */
+function keyAt(b: Buffer, at: number, end: number, key: string): boolean {
+  if (end - at !== key.length) return false;
+  for (let k = 0; k < key.length; k++) if (b[at + k] !== key.charCodeAt(k)) return false;
+  return true;
+}
+
+/** The text of the object without the member: bytes [0, from) and [to, end) decoded. */
+function without(b: Buffer, from: number, to: number, cutBytes: number): CutResult {
+  return { json: b.toString('utf8', 0, from) + b.toString('utf8', to), cutBytes };
+}
+
+/** `name` is ASCII without escapes (the callers pass 'body'). */
+export function cutStringMember(bytes: Buffer, name: string): CutResult | undefined {
+  const b = bytes;
   const key = `"${name}"`;
-  let i = skipSpace(text, 0);
-  if (text.charCodeAt(i) !== 0x7b) return undefined;
-  i = skipSpace(text, i + 1);
+  let i = skipSpace(b, 0);
+  if (b[i] !== 0x7b) return undefined;
+  i = skipSpace(b, i + 1);
   let previousValueEnd = -1;
-  while (text.charCodeAt(i) === 0x22) {
-    const keyEnd = stringEnd(text, i);
+  while (b[i] === QUOTE) {
+    const keyEnd = stringEnd(b, i);
     if (keyEnd < 0) return undefined;
-    const isTarget = keyEnd - i === key.length && text.startsWith(key, i);
+    const isTarget = keyAt(b, i, keyEnd, key);
     const memberStart = i;
-    i = skipSpace(text, keyEnd);
-    if (text.charCodeAt(i) !== 0x3a) return undefined;
-    i = skipSpace(text, i + 1);
-    const c = text.charCodeAt(i);
+    i = skipSpace(b, keyEnd);
+    if (b[i] !== 0x3a) return undefined;
+    i = skipSpace(b, i + 1);
+    const c = b[i];
     const valueStart = i;
-    if (c === 0x22) i = stringEnd(text, i);
-    else if (c === 0x7b || c === 0x5b) i = nestedEnd(text, i);
-    else i = scalarEnd(text, i);
+    if (c === QUOTE) i = stringEnd(b, i);
+    else if (c === 0x7b || c === 0x5b) i = nestedEnd(b, i);
+    else i = scalarEnd(b, i);
     if (i < 0) return undefined;
     const valueEnd = i;
-    i = skipSpace(text, i);
-    const next = text.charCodeAt(i);
+    i = skipSpace(b, i);
+    const next = b[i];
     if (next !== 0x2c && next !== 0x7d) return undefined;
     if (isTarget) {
-      if (c !== 0x22) return undefined;
-      const content = text.slice(valueStart + 1, valueEnd - 1);
-      if (!validStringContent(content)) return undefined;
-      const cutChars = content.length;
+      if (c !== QUOTE || !validStringContent(b, valueStart + 1, valueEnd - 1)) return undefined;
+      const cutBytes = valueEnd - valueStart - 2;
       // Not first: cut from the comma after the previous value. First and followed by another member: cut through
       // the comma. Alone: cut the member, leaving `{}`.
-      if (previousValueEnd >= 0) return { json: text.slice(0, previousValueEnd) + text.slice(valueEnd), cutChars };
-      if (next === 0x7d) return { json: text.slice(0, memberStart) + text.slice(valueEnd), cutChars };
-      const after = skipSpace(text, i + 1);
-      if (text.charCodeAt(after) !== 0x22) return undefined;
-      return { json: text.slice(0, memberStart) + text.slice(after), cutChars };
+      if (previousValueEnd >= 0) return without(b, previousValueEnd, valueEnd, cutBytes);
+      if (next === 0x7d) return without(b, memberStart, valueEnd, cutBytes);
+      const after = skipSpace(b, i + 1);
+      if (b[after] !== QUOTE) return undefined;
+      return without(b, memberStart, after, cutBytes);
     }
     if (next === 0x7d) return undefined;
     previousValueEnd = valueEnd;
-    i = skipSpace(text, i + 1);
+    i = skipSpace(b, i + 1);
   }
   return undefined;
 }

@@ -10,10 +10,10 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { SinkMode } from './defaults.js';
-import { copyPayload } from './copy-text.js';
+import { cellsOfLine, copyPayload } from './copy-text.js';
 import { lockPartition, storeOffset, type OffsetKey } from './offset-store.js';
 import { brokenConnection, classifyPgError } from './pg-errors.js';
-import type { Row, SourceMessage } from './row-mapping.js';
+import type { SourceMessage } from './row-mapping.js';
 import { COLUMN_NAMES, quoteIdent, quoteTable } from './schema.js';
 
 /** A record that will not be stored, with why. */
@@ -26,8 +26,8 @@ export interface Reject {
 export interface BatchEntry {
   /** Where the record came from; its value is dropped once mapped (the row holds it), to halve the memory held. */
   message: SourceMessage;
-  /** The mapped row, or undefined when mapping already rejected the record (`reject`). */
-  row: Row | undefined;
+  /** The mapped row as its COPY line (copy-text.ts), or undefined when mapping already rejected the record (`reject`). */
+  line: string | undefined;
   reject: Reject | undefined;
 }
 
@@ -83,7 +83,7 @@ export class Loader {
       const stored = await lockPartition(client, this.opts.offsets, batch.partition);
       const fresh = stored === undefined ? batch.entries : batch.entries.filter((e) => e.message.offset >= stored);
       const rejects = fresh.flatMap((e) => (e.reject ? [e.reject] : []));
-      const rows = fresh.filter((e) => e.row !== undefined);
+      const rows = fresh.filter((e) => e.line !== undefined);
       const refused = rows.length ? await this.storeRows(client, rows) : [];
       for (const r of refused) rejects.push(r);
       if (rejects.length) await this.opts.deliverRejects(rejects);
@@ -123,7 +123,7 @@ export class Loader {
         if (classifyPgError(err) !== 'data') throw err;
         if (part.length === 1) {
           const only = part[0]!;
-          out.push({ message: { ...only.message, value: JSON.stringify(rowObject(only.row!)) }, reason: 'unloadable', detail: `PostgreSQL refused the row: ${(err as Error).message}` });
+          out.push({ message: { ...only.message, value: JSON.stringify(rowObject(only.line!)) }, reason: 'unloadable', detail: `PostgreSQL refused the row: ${(err as Error).message}` });
         } else {
           out.push(...await this.bisect(client, part));
         }
@@ -136,7 +136,7 @@ export class Loader {
   private async attempt(client: pg.PoolClient, entries: BatchEntry[], clearStage: boolean): Promise<void> {
     await client.query('SAVEPOINT attempt');
     try {
-      const payload = copyPayload(entries.map((e) => e.row!));
+      const payload = copyPayload(entries.map((e) => e.line!));
       if (this.opts.mode === 'append') {
         await copyInto(client, `COPY ${this.target} (${this.columns}) FROM STDIN`, payload);
       } else {
@@ -174,12 +174,13 @@ export class Loader {
   }
 }
 
-async function copyInto(client: pg.PoolClient, sql: string, payload: string): Promise<void> {
+async function copyInto(client: pg.PoolClient, sql: string, payload: Buffer): Promise<void> {
   const stream = client.query(copyStreams.from(sql));
-  await pipeline(Readable.from([Buffer.from(payload)]), stream);
+  await pipeline(Readable.from([payload]), stream);
 }
 
-/** A row as a JSON object of its columns (what a reject carries when PostgreSQL refused the row). */
-function rowObject(row: Row): Record<string, unknown> {
-  return Object.fromEntries(COLUMN_NAMES.map((name, i) => [name, row[i] ?? null]));
+/** A row as a JSON object of its columns, as text (what a reject carries when PostgreSQL refused the row). */
+function rowObject(line: string): Record<string, unknown> {
+  const cells = cellsOfLine(line);
+  return Object.fromEntries(COLUMN_NAMES.map((name, i) => [name, cells[i] ?? null]));
 }

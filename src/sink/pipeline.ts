@@ -11,7 +11,8 @@ import { startIdleExit } from '../worker/idle-exit.js';
 import type { PartitionOffsetsSnapshot } from '../worker/watchdog.js';
 import { Batcher } from './batcher.js';
 import type { BatchEntry, Loader, PartitionBatch } from './loader.js';
-import { mapRecord, type MappingOptions } from './row-mapping.js';
+import { copyLine } from './copy-text.js';
+import { mapRecord, valueText, type MappingOptions } from './row-mapping.js';
 import type { SinkStats } from './stats.js';
 
 export interface PipelineLimits {
@@ -27,12 +28,13 @@ export interface PipelineLimits {
 export interface SinkPipelineOptions {
   logger: Logger;
   topic: string;
-  newSession(handlers: SessionHandlers): ConsumerSession;
+  /** A session that hands over values as the bytes delivered (the mapping decodes only what it keeps). */
+  newSession(handlers: SessionHandlers<Buffer>): ConsumerSession<Buffer>;
   loader: Pick<Loader, 'load'>;
   /** The stored next offsets of these partitions (kscrape_offsets). */
   readStoredOffsets(partitions: number[]): Promise<Map<number, number>>;
   /** Log ends and the group's committed offsets of the whole topic (for --idle-exit). */
-  readGroupOffsets(session: ConsumerSession): Promise<PartitionOffsetsSnapshot>;
+  readGroupOffsets(session: ConsumerSession<Buffer>): Promise<PartitionOffsetsSnapshot>;
   mapping: MappingOptions;
   limits: PipelineLimits;
   stats: SinkStats;
@@ -45,7 +47,7 @@ export interface SinkPipelineOptions {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class SinkPipeline {
-  session!: ConsumerSession;
+  session!: ConsumerSession<Buffer>;
   readonly done: Promise<void>;
   private resolveDone!: () => void;
   private readonly batcher: Batcher;
@@ -143,7 +145,7 @@ export class SinkPipeline {
     for (const p of partitions) this.kafkaDue.delete(p);
   }
 
-  private onBatch(partition: number, messages: RawMessage[]): void {
+  private onBatch(partition: number, messages: RawMessage<Buffer>[]): void {
     const { opts } = this;
     if (!this.owned.has(partition) || this.stopping) return;
     this.lastMessageAt = Date.now();
@@ -153,12 +155,17 @@ export class SinkPipeline {
       if (opts.maxMessages !== undefined && opts.stats.consumed >= opts.maxMessages) break;
       this.nextExpected.set(partition, m.offset + 1);
       opts.stats.consumed++;
-      const message = { topic: opts.topic, partition, offset: m.offset, timestamp: m.timestamp, key: m.key, value: m.value };
-      const mapped = mapRecord(message, opts.mapping);
+      const consumed = { topic: opts.topic, partition, offset: m.offset, timestamp: m.timestamp, key: m.key, value: m.value };
+      const mapped = mapRecord(consumed, opts.mapping);
       const size = m.value === null ? 0 : m.value.length;
-      const entry: BatchEntry = mapped.ok
-        ? { message: { ...message, value: null }, row: mapped.row, reject: undefined }
-        : { message, row: undefined, reject: { message, reason: mapped.reason, detail: mapped.detail } };
+      // A row is held as its COPY line (one string, nothing for the collector to trace inside), without the value.
+      let entry: BatchEntry;
+      if (mapped.ok) {
+        entry = { message: { ...consumed, value: null }, line: copyLine(mapped.row), reject: undefined };
+      } else {
+        const message = { ...consumed, value: valueText(m.value) };
+        entry = { message, line: undefined, reject: { message, reason: mapped.reason, detail: mapped.detail } };
+      }
       // What is held counts: a row without the body it left out, a reject's value (cut to 64 KiB in its errors record).
       this.batcher.add(partition, entry, mapped.ok ? mapped.heldBytes : Math.min(size, 65_536), now);
     }
@@ -187,7 +194,8 @@ export class SinkPipeline {
   /** Starts a load for every partition with a batch due, up to --connections at once. */
   private pump(): void {
     const now = Date.now();
-    for (const p of this.batcher.due(now, this.draining)) {
+    // Past --max-messages nothing more will come: what is buffered goes now rather than after --linger.
+    for (const p of this.batcher.due(now, this.draining || this.maxReached())) {
       if (this.inFlight.size >= this.opts.limits.connections) break;
       if (this.inFlight.has(p)) continue;
       const batch = this.batcher.take(p, now);

@@ -22,6 +22,11 @@ export interface SourceMessage {
   value: string | null;
 }
 
+/** A record as consumed: its value still the bytes Kafka delivered (text where a caller has text, as tests do). */
+export interface ConsumedMessage extends Omit<SourceMessage, 'value'> {
+  value: Buffer | string | null;
+}
+
 export type RejectReason = 'malformed' | 'too-large' | 'unloadable';
 
 /** `bytes`: the record's size as consumed; `heldBytes`: about what the row keeps of it (a body left out is not held). */
@@ -54,25 +59,35 @@ const FIELD_OF: Partial<Record<string, string[]>> = {
   headers: ['headers'],
 };
 
+/** The typed columns with the record fields they take, in column order. */
+const TYPED_FIELDS = COLUMNS.flatMap((column, index) => (FIELD_OF[column.name] ? [{ column, index, fields: FIELD_OF[column.name]! }] : []));
+
 /** Envelope fields that errors and dlq records carry inside `original` (the URL envelope they failed on). */
 const FROM_ORIGINAL = ['url', 'host', 'crawl_id', 'depth', 'referrer', 'customer_id'];
 
 const INT_MAX = 2_147_483_647;
 
-export function mapRecord(message: SourceMessage, opts: MappingOptions): MappedRow {
-  const size = message.value === null ? 0 : Buffer.byteLength(message.value);
+/** The value as text (the bytes decoded as UTF-8). */
+export function valueText(value: Buffer | string | null): string | null {
+  return value === null || typeof value === 'string' ? value : value.toString();
+}
+
+export function mapRecord(message: ConsumedMessage, opts: MappingOptions): MappedRow {
+  const value = message.value;
+  const size = value === null ? 0 : typeof value === 'string' ? Buffer.byteLength(value) : value.length;
   if (size > opts.maxRowBytes) return { ok: false, reason: 'too-large', detail: `record of ${size} bytes is over --max-row-bytes (${opts.maxRowBytes})` };
   let record: unknown;
-  // A body that will not be stored is cut out of the text unparsed (cut-member.ts says why); `dropped` counts it.
+  // A body that will not be stored is cut out of the bytes undecoded (cut-member.ts says why); `dropped` counts it.
   let dropped = 0;
-  let text = message.value;
-  if (text !== null && opts.bodies === 'none') {
-    const cut = cutStringMember(text, 'body');
+  let text: string | null | undefined;
+  if (value !== null && opts.bodies === 'none') {
+    const cut = cutStringMember(typeof value === 'string' ? Buffer.from(value) : value, 'body');
     if (cut) {
       text = cut.json;
-      dropped = cut.cutChars;
+      dropped = cut.cutBytes;
     }
   }
+  if (text === undefined) text = valueText(value);
   try {
     record = text === null ? null : JSON.parse(text);
   } catch (err) {
@@ -81,15 +96,25 @@ export function mapRecord(message: SourceMessage, opts: MappingOptions): MappedR
   if (!isObject(record)) return { ok: false, reason: 'malformed', detail: 'not a JSON object' };
 
   const row: Row = new Array<CellValue>(COLUMNS.length).fill(null);
-  const rest: Record<string, unknown> = { ...record };
-  for (const column of COLUMNS) {
-    for (const field of FIELD_OF[column.name] ?? []) {
+  // The fields that went to typed columns; every other one (but the body) goes to `data`. Built by picking, not by
+  // cloning the record and deleting from the clone: a delete turns an object into a slow dictionary.
+  const used: string[] = [];
+  for (const { column, index, fields } of TYPED_FIELDS) {
+    for (const field of fields) {
       const value = typed(record[field], column.type);
       if (value === undefined) continue;
-      row[COLUMN_INDEX[column.name]!] = value;
-      delete rest[field];
+      row[index] = value;
+      used.push(field);
       break;
     }
+  }
+  let rest: Record<string, unknown> | null = null;
+  for (const key in record) {
+    if (key === 'body' || used.includes(key)) continue;
+    rest ??= {};
+    // An own "__proto__" member (JSON.parse makes one) stays a member; an assignment would set the prototype.
+    if (key === '__proto__') Object.defineProperty(rest, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+    else rest[key] = record[key];
   }
   const original = record.original;
   if (isObject(original)) {
@@ -106,12 +131,10 @@ export function mapRecord(message: SourceMessage, opts: MappingOptions): MappedR
   if (row[COLUMN_INDEX.host!] === null && typeof row[COLUMN_INDEX.url!] === 'string') row[COLUMN_INDEX.host!] = hostKey(row[COLUMN_INDEX.url!] as string);
   // Which fetch is newest is decided by fetched_at: a record without one is as new as its Kafka timestamp.
   if (row[COLUMN_INDEX.fetched_at!] === null) row[COLUMN_INDEX.fetched_at!] = new Date(message.timestamp);
-  if ('body' in rest) {
-    if (opts.bodies === 'text' && typeof rest.body === 'string') row[COLUMN_INDEX.body!] = rest.body;
-    else if (typeof rest.body === 'string') dropped += rest.body.length;
-    delete rest.body;
-  }
-  row[COLUMN_INDEX.data!] = Object.keys(rest).length ? rest : null;
+  const body = record.body;
+  if (opts.bodies === 'text' && typeof body === 'string') row[COLUMN_INDEX.body!] = body;
+  else if (typeof body === 'string') dropped += Buffer.byteLength(body);
+  row[COLUMN_INDEX.data!] = rest;
   row[COLUMN_INDEX.kafka_topic!] = message.topic;
   row[COLUMN_INDEX.kafka_partition!] = message.partition;
   row[COLUMN_INDEX.kafka_offset!] = message.offset;

@@ -46,7 +46,7 @@ export async function runSink(ctx: GlobalContext, s: SinkSettings, runtime: Comm
     const consumerConfig = sinkConsumerConfig(ctx, s.groupProtocol);
     const pipeline = new SinkPipeline({
       logger, topic, loader, stats,
-      newSession: (handlers) => new ConsumerSession({ config: consumerConfig, topic, group: s.group, logger, handlers }),
+      newSession: (handlers) => new ConsumerSession<Buffer>({ config: consumerConfig, topic, group: s.group, logger, handlers, decodeValue: (bytes) => bytes }),
       readStoredOffsets: (partitions) => withDeadline(readStoredOffsets(pool, offsets, partitions), 10_000, 'read stored offsets'),
       readGroupOffsets: async (session) => {
         const all = await logEnds.read();

@@ -8,10 +8,11 @@ import type { Logger } from '../log.js';
 import { createConsumer, type Consumer, type KafkaConfig } from '../kafka/index.js';
 import { withDeadline } from '../deadline.js';
 
-export interface RawMessage {
+/** A consumed record; its value decoded to text, or (a session of `ConsumerSession<Buffer>`) the bytes as delivered. */
+export interface RawMessage<V = string> {
   offset: number;
   key: string | null;
-  value: string | null;
+  value: V | null;
   timestamp: number;
 }
 
@@ -22,8 +23,8 @@ export interface CommitEntry {
   metadata?: string;
 }
 
-export interface SessionHandlers {
-  onBatch(partition: number, messages: RawMessage[]): void;
+export interface SessionHandlers<V = string> {
+  onBatch(partition: number, messages: RawMessage<V>[]): void;
   /** Called before the client starts fetching the new partitions; the assignment waits for it. */
   onAssign(partitions: number[]): void | Promise<void>;
   /**
@@ -39,19 +40,26 @@ export interface SessionHandlers {
   startPositions?(partitions: number[]): Promise<Map<number, number>>;
 }
 
-export interface ConsumerSessionOptions {
+export interface ConsumerSessionOptions<V = string> {
   config: KafkaConfig;
   topic: string;
   group: string;
   logger: Logger;
-  handlers: SessionHandlers;
+  handlers: SessionHandlers<V>;
+  /**
+   * What a value becomes: text by default; the sink takes the bytes (`(b) => b`) and decodes only what it keeps.
+   * @default UTF-8 text
+   */
+  decodeValue?: (bytes: Buffer) => V;
   /** Deadline for connect/commit/disconnect calls. @default 30000 */
   callTimeoutMs?: number;
 }
 
 const ASSIGN = KafkaJS.ErrorCodes.ERR__ASSIGN_PARTITIONS;
 
-export class ConsumerSession {
+const asText = (bytes: Buffer): string => bytes.toString();
+
+export class ConsumerSession<V = string> {
   private readonly consumer: Consumer;
   private readonly assignedSet = new Set<number>();
   private readonly pausedSet = new Set<number>();
@@ -59,7 +67,10 @@ export class ConsumerSession {
   /** When the client last handed us a batch (the watchdog's heartbeat). */
   lastBatchAt = Date.now();
 
-  constructor(private readonly opts: ConsumerSessionOptions) {
+  private readonly decodeValue: (bytes: Buffer) => V;
+
+  constructor(private readonly opts: ConsumerSessionOptions<V>) {
+    this.decodeValue = opts.decodeValue ?? (asText as unknown as (bytes: Buffer) => V);
     this.timeoutMs = opts.callTimeoutMs ?? 30_000;
     const rebalance = async (err: { code: number }, assignment: { topic: string; partition: number }[], fns?: { assignmentLost?: () => boolean }): Promise<{ topic: string; partition: number; offset?: number }[] | undefined> => {
       const partitions = assignment.filter((a) => a.topic === opts.topic).map((a) => a.partition);
@@ -102,7 +113,7 @@ export class ConsumerSession {
           this.opts.handlers.onBatch(batch.partition, batch.messages.map((m) => ({
             offset: Number(m.offset),
             key: m.key ? m.key.toString() : null,
-            value: m.value ? m.value.toString() : null,
+            value: m.value ? this.decodeValue(m.value) : null,
             timestamp: Number(m.timestamp),
           })));
         } catch (err) {

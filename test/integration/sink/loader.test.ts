@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type pg from 'pg';
 import { createLogger } from '../../../src/log.js';
+import { copyLine } from '../../../src/sink/copy-text.js';
 import { createPool, ensureSchema } from '../../../src/sink/database.js';
 import { Loader, type BatchEntry, type Reject } from '../../../src/sink/loader.js';
 import { readStoredOffsets } from '../../../src/sink/offset-store.js';
@@ -29,7 +30,7 @@ function entries(partition: number, firstOffset: number, records: object[]): { p
   const list = records.map((r, i): BatchEntry => {
     const message: SourceMessage = { topic: 'pages', partition, offset: firstOffset + i, timestamp: 1_700_000_000_000, key: null, value: JSON.stringify(r) };
     const mapped = mapRecord(message, { source: 'pages', bodies: 'none', maxRowBytes: 1 << 20 });
-    return mapped.ok ? { message, row: mapped.row, reject: undefined } : { message, row: undefined, reject: { message, reason: mapped.reason, detail: mapped.detail } };
+    return mapped.ok ? { message, line: copyLine(mapped.row), reject: undefined } : { message, line: undefined, reject: { message, reason: mapped.reason, detail: mapped.detail } };
   });
   return { partition, entries: list, nextOffset: firstOffset + records.length };
 }
@@ -74,11 +75,13 @@ describe('loader against PostgreSQL', () => {
     const rejects: Reject[] = [];
     const loader = new Loader({ pool, table: 'pages_p', mode: 'upsert', offsets: { group: 'gp', topic: 'pages' }, deliverRejects: async (r) => { rejects.push(...r); } });
     const batch = entries(0, 0, [page('https://x.test/1', 1), page('https://x.test/nul', 1, { content_type: 'text/\u0000html' }), page('https://x.test/3', 1), page('https://x.test/4', 1, { headers: { 'x-bad': 'a\u0000b' } }), page('https://x.test/5', 1)]);
-    batch.entries.push({ message: { topic: 'pages', partition: 0, offset: 5, timestamp: 0, key: null, value: '{nope' }, row: undefined, reject: { message: { topic: 'pages', partition: 0, offset: 5, timestamp: 0, key: null, value: '{nope' }, reason: 'malformed', detail: 'not JSON' } });
+    batch.entries.push({ message: { topic: 'pages', partition: 0, offset: 5, timestamp: 0, key: null, value: '{nope' }, line: undefined, reject: { message: { topic: 'pages', partition: 0, offset: 5, timestamp: 0, key: null, value: '{nope' }, reason: 'malformed', detail: 'not JSON' } });
     batch.nextOffset = 6;
     expect(await loader.load(batch)).toMatchObject({ rows: 3, rejects: 3, nextOffset: 6 });
     expect(rejects.map((r) => [r.message.offset, r.reason]).sort()).toEqual([[1, 'unloadable'], [3, 'unloadable'], [5, 'malformed']]);
     expect(rejects.find((r) => r.message.offset === 1)?.detail).toMatch(/PostgreSQL refused the row/);
+    // The refused row's cells, as text, from the COPY line the sink held.
+    expect(JSON.parse(rejects.find((r) => r.message.offset === 1)!.message.value!)).toMatchObject({ url: 'https://x.test/nul', content_type: 'text/\u0000html', status: '200', body: null });
     const rows = await db.query<{ url: string }>('SELECT url FROM pages_p ORDER BY url');
     expect(rows.map((r) => r.url)).toEqual(['https://x.test/1', 'https://x.test/3', 'https://x.test/5']);
   });

@@ -164,10 +164,10 @@ describe('the readers and the --eos worker consumer', () => {
     expect(sinkConsumerConfig(x, 'classic')).toMatchObject({ 'isolation.level': 'read_committed', 'js.consumer.max.batch.size': '200' });
   });
 
-  test('the sink bounds the client prefetch per partition, and -X still wins', () => {
+  test('the sink bounds the client prefetch per partition and its JavaScript cache, and -X still wins', () => {
     const plain = resolveGlobalOptions({}, {}, quiet);
-    expect(sinkConsumerConfig(plain, 'classic')).toMatchObject({ 'queued.max.messages.kbytes': 4096, 'fetch.max.bytes': 8388608 });
+    expect(sinkConsumerConfig(plain, 'classic')).toMatchObject({ 'queued.max.messages.kbytes': 1024, 'fetch.max.bytes': 2097152, 'js.consumer.max.cache.size.per.worker.ms': 100, 'fetch.queue.backoff.ms': 10 });
     const x = resolveGlobalOptions({ property: ['queued.max.messages.kbytes=65536'] }, {}, quiet);
-    expect(sinkConsumerConfig(x, 'classic')).toMatchObject({ 'queued.max.messages.kbytes': '65536', 'fetch.max.bytes': 8388608 });
+    expect(sinkConsumerConfig(x, 'classic')).toMatchObject({ 'queued.max.messages.kbytes': '65536', 'fetch.max.bytes': 2097152 });
   });
 });

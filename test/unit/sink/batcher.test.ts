@@ -3,7 +3,7 @@ import { Batcher } from '../../../src/sink/batcher.js';
 import type { BatchEntry } from '../../../src/sink/loader.js';
 
 const entry = (partition: number, offset: number): BatchEntry => ({
-  message: { topic: 't', partition, offset, timestamp: 0, key: null, value: null }, row: [], reject: undefined,
+  message: { topic: 't', partition, offset, timestamp: 0, key: null, value: null }, line: '', reject: undefined,
 });
 
 describe('Batcher', () => {

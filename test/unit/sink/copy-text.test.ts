@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { copyCell, copyLine } from '../../../src/sink/copy-text.js';
+import { cellsOfLine, copyCell, copyLine, copyPayload } from '../../../src/sink/copy-text.js';
 
 describe('COPY text format', () => {
   test('NULL, numbers, booleans and times', () => {
@@ -16,5 +16,11 @@ describe('COPY text format', () => {
 
   test('a line is tab-separated and ends with a newline', () => {
     expect(copyLine(['u', null, 3])).toBe('u\t\\N\t3\n');
+  });
+
+  test('a line reads back as its cells, as text; lines join into one payload', () => {
+    const line = copyLine(['a\\b\nc\rd\te', null, 3, { k: 'x\ty' }]);
+    expect(cellsOfLine(line)).toEqual(['a\\b\nc\rd\te', null, '3', '{"k":"x\\ty"}']);
+    expect(copyPayload([line, copyLine(['z'])]).toString()).toBe(`${line}z\n`);
   });
 });

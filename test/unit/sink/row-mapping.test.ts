@@ -89,4 +89,15 @@ describe('mapRecord', () => {
     const mapped = mapRecord(message({ ...page, body: 'x'.repeat(2000) }), { ...opts, maxRowBytes: 1000 });
     expect(mapped.ok ? 'ok' : mapped.reason).toBe('too-large');
   });
+
+  test('the bytes as consumed map like their text; a "__proto__" member stays in data as a member', () => {
+    const text = '{"url":"https://a.example/x","body":"<p>\u00e9</p>","__proto__":{"k":1},"extra":"é"}';
+    const fromText = mapRecord({ ...message(''), value: text }, opts);
+    const fromBytes = mapRecord({ ...message(''), value: Buffer.from(text) }, opts);
+    if (!fromText.ok || !fromBytes.ok) throw new Error('not mapped');
+    expect(fromBytes.row).toEqual(fromText.row);
+    const data = asObject(fromBytes.row).data as Record<string, unknown>;
+    expect(JSON.stringify(data)).toBe('{"__proto__":{"k":1},"extra":"é"}');
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+  });
 });
