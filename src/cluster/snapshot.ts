@@ -23,16 +23,21 @@ export interface SnapshotOptions {
 }
 
 export async function readClusterSnapshot(opts: SnapshotOptions): Promise<ClusterSnapshot> {
+  // Each step's time in the debug log: a check that times out says which request waited.
+  const timed = <T>(what: string, p: Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    return p.finally(() => opts.logger.debug(`check: ${what} took ${Date.now() - t0} ms`));
+  };
   return withTopicIo(opts, async (io) => {
-    const [listed, names] = await Promise.all([listBrokers(io), listTopicNames(io)]);
+    const [listed, names] = await Promise.all([timed('broker list', listBrokers(io)), timed('topic names', listTopicNames(io))]);
     const present = new Set(names);
     const wanted = opts.allTopics
       ? names
       : [...Object.values(TOPICS).map((t) => `${opts.prefix}${t}`), ...INTERNAL_TOPICS_KSCRAPE_NEEDS].filter((t) => present.has(t));
     const probeOpts = { config: opts.config, logger: opts.logger, timeoutMs: opts.timeoutMs };
     const [existing, controllerId, probes] = await Promise.all([
-      readExistingTopics(io, wanted),
-      readControllerId(probeOpts).catch((err: unknown) => { opts.logger.warn(`the controller could not be read: ${errorMessage(err)}`); return null; }),
+      timed('topics', readExistingTopics(io, wanted)),
+      timed('controller', readControllerId(probeOpts)).catch((err: unknown) => { opts.logger.warn(`the controller could not be read: ${errorMessage(err)}`); return null; }),
       Promise.all(listed.map(async (b) => {
         const address = `${b.host}:${b.port}`;
         try {
