@@ -38,8 +38,9 @@ describe('kscrape produce when the broker stops mid-run', () => {
     cli.end();
     const r = await cli.done;
     expect(r.code).toBe(1);
-    // --json and not a terminal: the summary is on stdout and nothing at all on stderr (no librdkafka chatter).
-    expect(r.stderr).toBe('');
+    // --json and not a terminal: the summary is on stdout; stderr holds no librdkafka chatter, only kscrape's own
+    // line when the abort waited on the stopped broker for more than 5 s (whether it does depends on timing).
+    expect(r.stderr.split('\n').filter((l) => l && !/^kscrape: warning: the (commit|abort) of a transaction of \d+ URLs has had no answer for 5 s/.test(l))).toEqual([]);
     const summary = JSON.parse(r.stdout) as { delivered: number; failed: number; lines: number; fallback_file: string };
     expect(summary).toMatchObject({ lines: 400, delivered: 200, failed: 200, fallback_file: fallback });
 
