@@ -9,7 +9,7 @@ import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
 import { withDeadline } from '../deadline.js';
 import { ExitCode, RuntimeFailure, UserError, errorMessage } from '../errors.js';
-import { connectAdmin, type Admin } from '../kafka/index.js';
+import { connectAdmin, createProducer, type Admin, type KafkaConfig, type Producer } from '../kafka/index.js';
 
 export type Cleanup = () => Promise<unknown> | void;
 
@@ -70,4 +70,19 @@ export async function connectAdminWithTopics(
   const missing = topics.filter((t) => !existing.has(t));
   if (missing.length) throw new UserError(`topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found: create them with 'kscrape topics create'${ctx.topicPrefix ? ` --topic-prefix ${ctx.topicPrefix}` : ''}`, `${command}.missing-topic`);
   return admin;
+}
+
+/**
+ * The run's plain producer (results of `work` and `extract`), connected within 30 s and closed with the run: flushed
+ * for at most 10 s, then disconnected, or abandoned and said when that does not end in 10 s (the exit bound,
+ * src/exit-bound.ts, then ends the process).
+ */
+export async function connectRunProducer(config: KafkaConfig, logger: GlobalContext['logger'], cleanups: Cleanups): Promise<Producer> {
+  const producer = createProducer({ config, logger });
+  await withDeadline(producer.connect(), 30_000, 'producer connect');
+  cleanups.push(async () => {
+    await withDeadline(producer.flush({ timeout: 10_000 }), 12_000, 'producer flush').catch((err: Error) => logger.warn(`flush: ${err.message}`));
+    await withDeadline(producer.disconnect(), 10_000, 'producer disconnect').catch((err: Error) => logger.warn(`producer not closed within 10 s: abandoned (${err.message})`));
+  });
+  return producer;
 }

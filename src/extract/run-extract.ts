@@ -4,11 +4,10 @@
  */
 import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
-import { withDeadline } from '../deadline.js';
-import { createProducer, extractConsumerConfig, extractTransactionalProducerConfig, workerProducerConfig } from '../kafka/index.js';
+import { extractConsumerConfig, extractTransactionalProducerConfig, workerProducerConfig } from '../kafka/index.js';
 import { TOPICS } from '../records/index.js';
 import { serveMetrics } from '../consumer-command/metrics-server.js';
-import { connectAdminWithTopics, runConsumerCommand, workerIdOf } from '../consumer-command/run.js';
+import { connectAdminWithTopics, connectRunProducer, runConsumerCommand, workerIdOf } from '../consumer-command/run.js';
 import { handleStopSignals } from '../consumer-command/signals.js';
 import { LogEnds } from '../worker/log-ends.js';
 import { startStatusReporter } from '../worker/status-reporter.js';
@@ -31,12 +30,7 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
   await runConsumerCommand('extract', ctx, runtime, async (cleanups) => {
     const admin = await connectAdminWithTopics(ctx, cleanups, 'extract', Object.values(topics));
 
-    const producer = createProducer({ config: workerProducerConfig(ctx, s), logger });
-    await withDeadline(producer.connect(), 30_000, 'producer connect');
-    cleanups.push(async () => {
-      await withDeadline(producer.flush({ timeout: 10_000 }), 12_000, 'producer flush').catch((err: Error) => logger.warn(`flush: ${err.message}`));
-      await withDeadline(producer.disconnect(), 10_000, 'producer disconnect').catch(() => undefined);
-    });
+    const producer = await connectRunProducer(workerProducerConfig(ctx, s), logger, cleanups);
 
     const transactor = s.eos
       ? await startTransactor({ topic: topics.pages, logger, producerConfig: () => extractTransactionalProducerConfig(ctx, s, workerId), cleanups })

@@ -4,11 +4,11 @@
  */
 import type { GlobalContext } from '../context/global-context.js';
 import type { CommandRuntime } from '../context/runtime.js';
-import { createProducer, settleBoundMs, surviveClientErrorMappingBug, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
+import { settleBoundMs, surviveClientErrorMappingBug, transactionalProducerConfig, workerConsumerConfig, workerProducerConfig } from '../kafka/index.js';
 import type { Registry } from 'prom-client';
 import { withDeadline } from '../deadline.js';
 import { serveMetrics } from '../consumer-command/metrics-server.js';
-import { connectAdminWithTopics, runConsumerCommand, workerIdOf } from '../consumer-command/run.js';
+import { connectAdminWithTopics, connectRunProducer, runConsumerCommand, workerIdOf } from '../consumer-command/run.js';
 import { handleStopSignals } from '../consumer-command/signals.js';
 import { TOPICS } from '../records/index.js';
 import { createFetcher } from '../fetch/index.js';
@@ -41,13 +41,7 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       .then((m) => m[0]?.partitions.length ?? 1);
 
     const producerConfig = workerProducerConfig(ctx, s);
-    const producer = createProducer({ config: producerConfig, logger });
-    await withDeadline(producer.connect(), 30_000, 'producer connect');
-    cleanups.push(async () => {
-      await withDeadline(producer.flush({ timeout: 10_000 }), 12_000, 'producer flush').catch((err: Error) => logger.warn(`flush: ${err.message}`));
-      // Abandoned, and said, when it does not end in time (exit-bound.ts then ends the process); a failed flush is said above.
-      await withDeadline(producer.disconnect(), 10_000, 'producer disconnect').catch((err: Error) => logger.warn(`producer not closed within 10 s: abandoned (${err.message})`));
-    });
+    const producer = await connectRunProducer(producerConfig, logger, cleanups);
 
     let liveWorkers = (): number => urlPartitions;
     const limiter = await createLimiter({ redisUrl: ctx.redisUrl, prefix: ctx.topicPrefix, required: s.redisRequired, liveWorkers: () => liveWorkers(), logger });
