@@ -78,6 +78,32 @@ describe('cutting the body out of a record before parsing', () => {
     }
   });
 
+  test('finds a control byte anywhere in the body, whatever the alignment of the bytes in memory', () => {
+    // The scan reads 4-byte words: a control byte in the unaligned head, in a word or in the tail must each be
+    // found, bytes 0x20 and up (UTF-8 included) never flagged, and a record placed at any offset of its memory
+    // (a consumer's value is a slice of a larger buffer) read the same.
+    for (let length = 0; length <= 19; length++) {
+      for (let shift = 0; shift < 4; shift++) {
+        const clean = `{"a":1,"body":"${'x é'.repeat(length).slice(0, length)}","z":2}`;
+        const place = (text: string) => {
+          const bytes = Buffer.from(text);
+          const memory = Buffer.alloc(bytes.length + 8);
+          bytes.copy(memory, shift);
+          return memory.subarray(shift, shift + bytes.length);
+        };
+        expect(cutBytes(place(clean), 'body')?.json).toBe('{"a":1,"z":2}');
+        const start = clean.indexOf('"body":"') + 8;
+        for (let at = 0; at < length; at++) {
+          for (const control of ['\u0000', '\u001f', '\t']) {
+            const bad = clean.slice(0, start + at) + control + clean.slice(start + at + 1);
+            expect(parsed(bad)).toBe('invalid');
+            expect(cutBytes(place(bad), 'body')).toBeUndefined();
+          }
+        }
+      }
+    }
+  });
+
   test('random records agree with JSON.parse', () => {
     let seed = 7;
     const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
