@@ -33,14 +33,14 @@ const serverDsn = process.env.KSCRAPE_BENCH_PG_DSN ?? 'postgres://postgres@127.0
 const quiet = createLogger({ level: 'quiet' });
 const PARTITIONS = 6;
 
-interface RunResult { seconds: number; peakRssMb: number; stdout: string; stderr: string }
+interface RunResult { seconds: number; peakRssMb: number; cpuSeconds: number; stdout: string; stderr: string }
 
 function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'kscrape-bench-time-'));
   const timeFile = join(dir, 'time');
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -48,10 +48,12 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      const peakRssMb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024;
+      const [rssKb, user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+      const peakRssMb = rssKb! / 1024;
+      const cpuSeconds = user! + system!;
       rmSync(dir, { recursive: true, force: true });
       if (code !== 0) reject(new Error(`${cmd} exited ${code}: ${stderr.slice(-800)}`));
-      else resolve({ seconds, peakRssMb, stdout, stderr });
+      else resolve({ seconds, peakRssMb, cpuSeconds, stdout, stderr });
     });
   });
 }
@@ -135,7 +137,7 @@ export async function run(opts: BenchOptions): Promise<void> {
     const ksSummary = JSON.parse(ks.stdout) as { rows: number };
     process.stderr.write(`kscrape: ${ksSummary.rows} rows in ${ks.seconds.toFixed(2)} s\n`);
     if (opts.args.includes('--no-peers')) {
-      process.stdout.write(`kscrape sink postgres ${(count / ks.seconds).toFixed(0)} rows/s, peak RSS ${ks.peakRssMb.toFixed(0)} MB (${ks.seconds.toFixed(2)} s)\n`);
+      process.stdout.write(`kscrape sink postgres ${(count / ks.seconds).toFixed(0)} rows/s, peak RSS ${ks.peakRssMb.toFixed(0)} MB (${ks.seconds.toFixed(2)} s, CPU ${ks.cpuSeconds.toFixed(2)} s)\n`);
       return;
     }
     const naive = await timed('node', [NAIVE, brokers, topic, dsn, 'bench_naive', String(naiveCount)]);
@@ -156,8 +158,8 @@ export async function run(opts: BenchOptions): Promise<void> {
     const fRate = rate(count, floor);
     const lines = [
       `sink: ${count.toLocaleString('en-US')} page records (--bodies none) into PostgreSQL, ${PARTITIONS} partitions`,
-      `  kscrape sink postgres   ${kRate.toFixed(0).padStart(8)} rows/s   peak RSS ${ks.peakRssMb.toFixed(0)} MB   (${ks.seconds.toFixed(2)} s)`,
-      `  naive INSERT per record ${nRate.toFixed(0).padStart(8)} rows/s   peak RSS ${naive.peakRssMb.toFixed(0)} MB   (${naiveCount} rows, ${naive.seconds.toFixed(2)} s)`,
+      `  kscrape sink postgres   ${kRate.toFixed(0).padStart(8)} rows/s   peak RSS ${ks.peakRssMb.toFixed(0)} MB   (${ks.seconds.toFixed(2)} s, CPU ${ks.cpuSeconds.toFixed(2)} s)`,
+      `  naive INSERT per record ${nRate.toFixed(0).padStart(8)} rows/s   peak RSS ${naive.peakRssMb.toFixed(0)} MB   (${naiveCount} rows, ${naive.seconds.toFixed(2)} s, CPU ${naive.cpuSeconds.toFixed(2)} s)`,
       `  psql \\copy (floor)      ${fRate.toFixed(0).padStart(8)} rows/s   peak RSS ${floor.peakRssMb.toFixed(0)} MB   (${floor.seconds.toFixed(2)} s)`,
       `  ratio kscrape/naive: ${(kRate / nRate).toFixed(1)}   kscrape/floor: ${(kRate / fRate).toFixed(2)}`,
     ];
