@@ -20,8 +20,31 @@ export function copyCell(value: CellValue): string {
   if (value === null) return '\\N';
   if (typeof value === 'number') return String(value);
   if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return isoTime(value.getTime());
   return escapeText(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+/** The second last formatted by isoTime, and its text up to the milliseconds. */
+let cachedSecond = NaN;
+let cachedPrefix = '';
+
+/**
+ * Date#toISOString, with the text up to the second kept from the previous call: a partition's records come in time
+ * order, so most times share their second with the one before, and toISOString was a third of the row's COPY
+ * text CPU (BENCHMARKS.md, "Sink", round 4). The result is exactly toISOString's.
+ */
+export function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    const full = new Date(ms).toISOString();
+    // Years 0..9999 only ("YYYY-MM-DDTHH:MM:SS.mmmZ"); anything else is formatted whole, every time.
+    if (full.length !== 24) return full;
+    cachedSecond = second;
+    cachedPrefix = full.slice(0, 20);
+    return full;
+  }
+  const millis = ms - second * 1000;
+  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
 const SPECIAL = /[\\\n\r\t]/;
