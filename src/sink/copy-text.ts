@@ -24,27 +24,35 @@ export function copyCell(value: CellValue): string {
   return escapeText(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
-/** The second last formatted by isoTime, and its text up to the milliseconds. */
-let cachedSecond = NaN;
-let cachedPrefix = '';
+/** The two seconds last formatted by isoTime, with their text up to the milliseconds (most recent first). */
+const cachedSeconds = [NaN, NaN];
+const cachedPrefixes = ['', ''];
 
 /**
- * Date#toISOString, with the text up to the second kept from the previous call: a partition's records come in time
- * order, so most times share their second with the one before, and toISOString was a third of the row's COPY
- * text CPU (BENCHMARKS.md, "Sink", round 4). The result is exactly toISOString's.
+ * Date#toISOString, with the text up to the second kept for the two seconds formatted last: a partition's records
+ * come in time order, and a row has two times (fetched_at and the record's timestamp) that are usually in two
+ * different seconds, so two entries are what makes most rows hit. toISOString was a third of the row's COPY text
+ * CPU (BENCHMARKS.md, "Sink", round 4). The result is exactly toISOString's.
  */
 export function isoTime(ms: number): string {
   const second = Math.floor(ms / 1000);
-  if (second !== cachedSecond) {
+  let prefix: string;
+  if (second === cachedSeconds[0]) {
+    prefix = cachedPrefixes[0]!;
+  } else if (second === cachedSeconds[1]) {
+    prefix = cachedPrefixes[1]!;
+  } else {
     const full = new Date(ms).toISOString();
     // Years 0..9999 only ("YYYY-MM-DDTHH:MM:SS.mmmZ"); anything else is formatted whole, every time.
     if (full.length !== 24) return full;
-    cachedSecond = second;
-    cachedPrefix = full.slice(0, 20);
+    cachedSeconds[1] = cachedSeconds[0]!;
+    cachedPrefixes[1] = cachedPrefixes[0]!;
+    cachedSeconds[0] = second;
+    cachedPrefixes[0] = full.slice(0, 20);
     return full;
   }
   const millis = ms - second * 1000;
-  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+  return `${prefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
 const SPECIAL = /[\\\n\r\t]/;

@@ -33,6 +33,8 @@ describe('COPY text format', () => {
       const base = rnd(2) ? 1_765_000_000_000 + rnd(5_000) : rnd(2_000_000_000) * 1000 - 1e12;
       times.push(base, base + rnd(1000), base + 1, base);
     }
+    // A row's two times (fetched_at, the record's timestamp) alternate between two seconds, row after row.
+    for (let n = 0; n < 500; n++) times.push(1_765_000_000_000 + rnd(3_000), 1_765_000_100_000 + rnd(3_000), 1_765_000_200_000 + rnd(1_000));
     for (const ms of times) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
     for (const ms of times) expect(copyCell(new Date(ms))).toBe(new Date(ms).toISOString());
   });
