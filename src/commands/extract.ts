@@ -42,7 +42,7 @@ export function registerExtractCommand(program: Command, runtime: CommandRuntime
     .addOption(moduleOption())
     .addOption(moduleTimeoutOption())
     .addOption(new Option('--records <form>', "'page': one extractions record per page, items in it; 'item': one per item of a list page (key: the item's URL), pages without items as 'page'").choices(RECORD_FORMS).default(flagDefault('records')))
-    .addOption(new Option('--concurrency <n>', 'pages extracted at once (matters with an async --module)').default(flagDefault('concurrency')))
+    .addOption(new Option('--concurrency <n>', 'pages extracted at once; with a --module, the threads it runs in (at most one per core)').default(flagDefault('concurrency')))
     .addOption(new Option('--lookahead <n>', 'unfinished pages held per partition before it is paused (memory bound)').default(flagDefault('lookahead')));
   for (const option of consumerOptions({
     commitEvery: 'commit after this many finished pages...',

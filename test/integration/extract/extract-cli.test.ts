@@ -218,6 +218,37 @@ describe('kscrape extract (CLI, pages fetched by kscrape work)', () => {
     expect(await readGroupOffsets(testBrokers(), group, `${prefix}pages`)).toMatchObject({ committed: 5, high: 5 });
   }, 180_000);
 
+  test('a --module that spins forever on one page (never yields): that page to errors (extract-failed, the timeout named), the others extracted, every offset committed, exit by --max-messages', async () => {
+    const { prefix, env } = await pipeline();
+    const dir = mkdtempSync(join(tmpdir(), 'xt-spin-'));
+    const modulePath = join(dir, 'spin.mjs');
+    // Synchronous: in the consumer's own thread this would block the event loop, and with it the consumer, for good.
+    writeFileSync(modulePath, `export default function extract(page, { select, text }) {
+  if (page.url.includes('/spin')) for (;;) { /* never yields */ }
+  return select('.review').map((el) => ({ text: text(el) }));
+}
+`);
+    const page = (path: string): PageRecord => ({
+      url: `http://shop.test${path}`, final_url: `http://shop.test${path}`, status: 200, content_type: 'text/html', headers: {},
+      body: '<div class="review">Good</div>', truncated: false, bytes: 30, fetched_at: 1, elapsed_ms: 1, customer_id: 'default', worker: 'w',
+    });
+    const paths = ['/a', '/b', '/spin', '/c', '/d', '/e'];
+    await produceRaw(`${prefix}pages`, paths.map((p, i) => ({ key: `http://shop.test${p}`, value: JSON.stringify(page(p)), partition: i % 2 })));
+    const group = uniqueName('xg');
+    const r = await runCli(extractArgs(group, ['--module', modulePath, '--module-timeout', '500ms', '--max-messages', String(paths.length), '--json']), { env, timeoutMs: 60_000 });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ consumed: 6, extracted: 5, failed: 1, moduleFailures: 1 });
+    const extractions = (await readAll(`${prefix}extractions`)).map((m) => JSON.parse(m.value!) as ExtractionRecord);
+    expect(extractions.map((e) => e.url).sort()).toEqual(['/a', '/b', '/c', '/d', '/e'].map((p) => `http://shop.test${p}`));
+    expect(extractions.every((e) => JSON.stringify(e.items) === JSON.stringify([{ text: 'Good' }]))).toBe(true);
+    const errors = (await readAll(`${prefix}errors`)).map((m) => JSON.parse(m.value!) as ErrorRecord);
+    expect(errors).toEqual([expect.objectContaining({
+      url: 'http://shop.test/spin', reason: 'extract-failed', detail: 'the module took longer than 500 ms (it did not yield; its thread was replaced)',
+    })]);
+    expect(await readGroupOffsets(testBrokers(), group, `${prefix}pages`)).toMatchObject({ committed: 6, high: 6 });
+  }, 120_000);
+
   test('an invalid rules file or module is refused at start: one line with the file, line and reason, exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xt-rules-'));
     const rules = join(dir, 'rules.yaml');
