@@ -263,6 +263,31 @@ describe('kscrape extract (CLI, pages fetched by kscrape work)', () => {
     expect(noModule.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  test('extract test fetches a URL (through the address guard, --resolve to a loopback server) and prints what the rules take; a non-HTML URL prints its errors record, exit 1', async () => {
+    const guard = ['--resolve', resolveFlag, '--allow-cidr', '127.0.3.0/24'];
+    const r = await runCli(['extract', 'test', '--rules', SHOP_RULES_PATH, `${origin}/p/trail-runner-2`, ...guard], { timeoutMs: 60_000 });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const record = JSON.parse(r.stdout) as ExtractionRecord & { topic: string };
+    expect(record).toMatchObject({ topic: 'extractions', url: `${origin}/p/trail-runner-2`, status: 200, rule_set: 'product', errors: [] });
+    expect(record.fields).toEqual({
+      name: 'Trail Runner 2', price: { amount: 129.99, currency: 'GBP' }, image: `${origin}/img/tr2-1.jpg`,
+      tags: ['trail', 'running', 'waterproof'], description: '<p>Light <b>and</b> grippy.</p>', released: '2026-03-01',
+      in_stock: true, sku: 'TR2-42', gtin: null,
+    });
+
+    const text = await runCli(['extract', 'test', '--rules', SHOP_RULES_PATH, `${origin}/notes.txt`, ...guard], { timeoutMs: 60_000 });
+    expect([text.code, text.stderr]).toEqual([1, '']);
+    expect(JSON.parse(text.stdout)).toMatchObject({
+      topic: 'errors', url: `${origin}/notes.txt`, reason: 'unsupported-content', status: 200, detail: 'content type text/plain is neither HTML nor JSON',
+    });
+
+    // Without the guard flags the name does not resolve to a loopback address kscrape may fetch: one line, no record.
+    const refused = await runCli(['extract', 'test', '--rules', SHOP_RULES_PATH, `${origin}/p/trail-runner-2`, '--resolve', resolveFlag], { timeoutMs: 60_000 });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+  }, 120_000);
+
   test('extract test prints what the rules take from a saved page', async () => {
     const r = await runCli(['extract', 'test', '--rules', SHOP_RULES_PATH, new URL('../../fixtures/extract/list.html', import.meta.url).pathname, '--url', 'https://shop.test/c/shoes']);
     expect(r.code).toBe(0);
@@ -270,5 +295,15 @@ describe('kscrape extract (CLI, pages fetched by kscrape work)', () => {
     expect(record.topic).toBe('extractions');
     expect(record.rule_set).toBe('category');
     expect(record.items).toHaveLength(45);
+
+    // A module that never yields ends in its timeout here too (it runs in a thread, as in extract): exit 1, the errors record.
+    const dir = mkdtempSync(join(tmpdir(), 'xt-test-spin-'));
+    writeFileSync(join(dir, 'spin.mjs'), 'export default function extract() { for (;;) { /* never yields */ } }\n');
+    const spin = await runCli(['extract', 'test', '--module', join(dir, 'spin.mjs'), '--module-timeout', '300ms',
+      new URL('../../fixtures/extract/list.html', import.meta.url).pathname, '--url', 'https://shop.test/c/shoes'], { timeoutMs: 30_000 });
+    expect([spin.code, spin.stderr]).toEqual([1, '']);
+    expect(JSON.parse(spin.stdout)).toMatchObject({
+      topic: 'errors', url: 'https://shop.test/c/shoes', reason: 'extract-failed', detail: 'the module took longer than 300 ms (it did not yield; its thread was replaced)',
+    });
   });
 });
