@@ -15,8 +15,6 @@ import { readGroupOffsets } from '../../helpers/chaos.js';
 import { SHOP_RULES_PATH, bigListPage, fixtureBytes, fixtureText } from '../../helpers/extract-pages.js';
 import type { ErrorRecord, ExtractionItemRecord, ExtractionRecord, PageRecord } from '../../../src/records/index.js';
 
-const MiB = 1024 * 1024;
-const big = bigListPage(MiB);
 /** Small enough for the test producer's default message.max.bytes (the 1 MiB page goes through kscrape work). */
 const midList = bigListPage(256 * 1024);
 let site: Target;
@@ -37,7 +35,8 @@ beforeAll(async () => {
     '/broken': serve('text/html', fixtureBytes('broken-json-ld.html')),
     // No charset in the header: only the page's own <meta charset="windows-1252"> says how to read it.
     '/p/cafe': serve('text/html', fixtureBytes('windows-1252.html')),
-    '/c/all': serve('text/html', big.html),
+    // The stored ~1 MiB category page (big-list.html; exact fields in test/unit/extract/big-list.test.ts).
+    '/c/all': serve('text/html', fixtureBytes('big-list.html')),
     '/notes.txt': serve('text/plain', 'just text'),
     '/empty': serve('text/html', ''),
   });
@@ -124,10 +123,15 @@ describe('kscrape extract (CLI, pages fetched by kscrape work)', () => {
     expect(cafe.page!.headings).toEqual([{ level: 1, text: 'Café crème brûlée' }]);
 
     const all = extractions.get(`${origin}/c/all`)!;
-    expect(pages.find((p) => p.url.endsWith('/c/all'))!.bytes).toBe(MiB);
+    expect(pages.find((p) => p.url.endsWith('/c/all'))!.bytes).toBe(fixtureBytes('big-list.html').length);
     expect(all.rule_set).toBe('category');
-    expect(all.items).toHaveLength(big.items);
-    expect(all.items[big.items - 1]).toEqual({ title: `Item number ${big.items}`, link: `${origin}/p/item-${big.items}`, price: { amount: big.items + 0.99, currency: 'USD' }, rating: 4.5 });
+    expect(all.fields).toEqual({ heading: 'Running shoes', next_page: `${origin}/c/all?page=2` });
+    expect(all.items).toHaveLength(896);
+    expect(all.items[0]).toEqual({ title: 'O’Neill Outdoor Road Glide 7', link: `${origin}/p/o-neill-outdoor-road-glide-7-1?colour=lime`, price: { amount: 107.79, currency: 'GBP' }, rating: 2 });
+    expect(all.items[2]!.link).toBe('https://shop.test/p/saucy-trail-runner-5-3?colour=orange'); // absolute in the page
+    expect(all.items[895]).toEqual({ title: 'Fjällräven & Co Cloudwalker 4', link: `${origin}/p/fj-llr-ven-co-cloudwalker-4-920?colour=red`, price: { amount: 562.82, currency: 'GBP' }, rating: 5 });
+    expect(all.errors).toHaveLength(24);
+    expect(all.page!.links).toEqual({ internal: 1144, external: 3 }); // by host name, the port aside
 
     const errors = byUrl((await readAll(`${prefix}errors`)).map((m) => JSON.parse(m.value!) as ErrorRecord));
     expect(errors.get(`${origin}/notes.txt`)).toMatchObject({ reason: 'unsupported-content', status: 200, detail: 'content type text/plain is neither HTML nor JSON' });
