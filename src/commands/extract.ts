@@ -29,8 +29,8 @@ interface ExtractTestFlags extends FetchFlags {
 }
 
 const rulesOption = () => new Option('--rules <file>', 'rules file (YAML or JSON): rule sets by host/URL, fields by CSS selector, item lists (default: built-in extraction only)');
-const moduleOption = () => new Option('--module <file>', 'your own extraction code: an ES module exporting a function (page, { document, select, ... }) → items (default: none)');
-const moduleTimeoutOption = () => new Option('--module-timeout <duration>', 'longest a --module may take for one page; then the page goes to errors (extract-failed)').default(flagDefault('moduleTimeoutMs'));
+const moduleOption = () => new Option('--module <file>', 'your own extraction code: an ES module exporting a function (page, { document, select, ... }) → items, run in worker threads (default: none)');
+const moduleTimeoutOption = () => new Option('--module-timeout <duration>', 'longest a --module may take for one page, even in a synchronous loop; then the page goes to errors (extract-failed)').default(flagDefault('moduleTimeoutMs'));
 
 export function registerExtractCommand(program: Command, runtime: CommandRuntime): void {
   const cmd = program
