@@ -309,5 +309,15 @@ describe('kscrape extract (CLI, pages fetched by kscrape work)', () => {
     expect(JSON.parse(spin.stdout)).toMatchObject({
       topic: 'errors', url: 'https://shop.test/c/shoes', reason: 'extract-failed', detail: 'the module took longer than 300 ms (it did not yield; its thread was replaced)',
     });
+    // process.exit in a module ends its thread only; so does an exception thrown outside the call: the page fails, said.
+    for (const [name, code, detail] of [
+      ['exit.mjs', 'export default function extract() { process.exit(3); }', "the module's thread exited (code 3)"],
+      ['stray.mjs', 'export default function extract() { setTimeout(() => { throw new Error("stray"); }, 0); return new Promise((r) => setTimeout(r, 200)); }', "the module's thread failed: stray"],
+    ] as const) {
+      writeFileSync(join(dir, name), `${code}\n`);
+      const r = await runCli(['extract', 'test', '--module', join(dir, name), new URL('../../fixtures/extract/list.html', import.meta.url).pathname], { timeoutMs: 30_000 });
+      expect([name, r.code, r.stderr]).toEqual([name, 1, '']);
+      expect(JSON.parse(r.stdout)).toMatchObject({ topic: 'errors', reason: 'extract-failed', detail });
+    }
   });
 });
