@@ -29,8 +29,8 @@ interface ExtractTestFlags extends FetchFlags {
 }
 
 const rulesOption = () => new Option('--rules <file>', 'rules file (YAML or JSON): rule sets by host/URL, fields by CSS selector, item lists (default: built-in extraction only)');
-const moduleOption = () => new Option('--module <file>', 'your own extraction code: an ES module exporting a function (page, { document, select, ... }) → items (default: none)');
-const moduleTimeoutOption = () => new Option('--module-timeout <duration>', 'longest a --module may take for one page; then the page goes to errors (extract-failed)').default(flagDefault('moduleTimeoutMs'));
+const moduleOption = () => new Option('--module <file>', 'your own extraction code: an ES module exporting a function (page, { document, select, ... }) → items, run in worker threads (default: none)');
+const moduleTimeoutOption = () => new Option('--module-timeout <duration>', 'longest a --module may take for one page, even in a synchronous loop; then the page goes to errors (extract-failed)').default(flagDefault('moduleTimeoutMs'));
 
 export function registerExtractCommand(program: Command, runtime: CommandRuntime): void {
   const cmd = program
@@ -42,7 +42,7 @@ export function registerExtractCommand(program: Command, runtime: CommandRuntime
     .addOption(moduleOption())
     .addOption(moduleTimeoutOption())
     .addOption(new Option('--records <form>', "'page': one extractions record per page, items in it; 'item': one per item of a list page (key: the item's URL), pages without items as 'page'").choices(RECORD_FORMS).default(flagDefault('records')))
-    .addOption(new Option('--concurrency <n>', 'pages extracted at once (matters with an async --module)').default(flagDefault('concurrency')))
+    .addOption(new Option('--concurrency <n>', 'pages extracted at once; with a --module, the threads it runs in (at most one per core)').default(flagDefault('concurrency')))
     .addOption(new Option('--lookahead <n>', 'unfinished pages held per partition before it is paused (memory bound)').default(flagDefault('lookahead')));
   for (const option of consumerOptions({
     commitEvery: 'commit after this many finished pages...',

@@ -22,9 +22,13 @@ export interface PageExtraction {
   document: Document | null;
 }
 
+/** What extraction took, without the document: what can cross to another thread and goes into the records. */
+export type ExtractedData = Omit<PageExtraction, 'document'>;
+
 export type PageVerdict = { ok: true; extraction: PageExtraction } | { ok: false; reason: 'empty-body' | 'unsupported-content'; detail: string };
 
-export function extractPage(page: PageRecord, rules: Rules | undefined): PageVerdict {
+/** `parse` is the one HTML parser; a parameter so that a test can count that a page is parsed once. */
+export function extractPage(page: PageRecord, rules: Rules | undefined, parse: (html: string) => Document = parseHtml): PageVerdict {
   const kind = pageKind(page);
   if (kind.kind === 'unsupported') return { ok: false, reason: kind.reason, detail: kind.detail };
   if (kind.kind === 'json') {
@@ -34,7 +38,7 @@ export function extractPage(page: PageRecord, rules: Rules | undefined): PageVer
       return { ok: false, reason: 'unsupported-content', detail: `JSON page that does not parse: ${(err as Error).message}` };
     }
   }
-  const document = parseHtml(page.body);
+  const document = parse(page.body);
   const base = page.final_url || page.url;
   const builtin = extractBuiltin(document, base, page.headers);
   const ruled = applyRules(rules, document, base);

@@ -1,6 +1,6 @@
 /**
  * The extraction consumer: pages topic → intake (look-ahead per partition, paused when full) → extraction
- * stage (parse once, built-in, rules, module) → one extractions or errors record per page (with --records item,
+ * stage (parse once, built-in, rules, module; with a module all of it in the module's threads) → one extractions or errors record per page (with --records item,
  * one per item of a list page) → delivery of all of a page's records (or the --eos transaction) → offset finished → batched commit of each partition's lowest unfinished offset. Every
  * page consumed gets exactly one record before its offset is committed (invariant 8).
  *
@@ -12,6 +12,7 @@
 import { errorMessage } from '../errors.js';
 import type { KafkaConfig, Producer } from '../kafka/index.js';
 import type { Logger } from '../log.js';
+import type { PageRecord } from '../records/index.js';
 import { CommitProtocol } from '../worker/commit-protocol.js';
 import { ConsumerSession } from '../worker/consumer-session.js';
 import { Lifecycle } from '../worker/lifecycle.js';
@@ -20,9 +21,8 @@ import { OutcomeRouter } from '../worker/outcome-router.js';
 import type { OutRecord } from '../worker/result-sink.js';
 import { WorkerStats } from '../worker/stats.js';
 import type { Transactor } from '../worker/transactor.js';
-import { extractPage } from './extract-page.js';
 import { PageIntake, type PageItem } from './intake.js';
-import { moduleHelpers, runExtractModule, type ExtractFunction } from './module-runner.js';
+import { extractPageOutcome, type PageOutcome } from './page-outcome.js';
 import { extractErrorRecords, extractionRecords, type ExtractOutcomeContext } from './outcomes.js';
 import type { Rules } from './rules-types.js';
 import { ExtractStage } from './stage.js';
@@ -31,15 +31,17 @@ import { lookaheadSessionHandlers } from '../worker/lookahead-intake.js';
 import type { ExtractSettings } from './options.js';
 
 export interface ExtractorOptions extends Pick<ExtractSettings, 'group' | 'concurrency' | 'lookahead' | 'commitEveryMessages' | 'commitIntervalMs'
-  | 'shutdownTimeoutMs' | 'stallTimeoutMs' | 'maxMessages' | 'idleExitMs' | 'maxRecordBytes' | 'maxPendingBytes' | 'moduleTimeoutMs' | 'records'> {
+  | 'shutdownTimeoutMs' | 'stallTimeoutMs' | 'maxMessages' | 'idleExitMs' | 'maxRecordBytes' | 'maxPendingBytes' | 'records'> {
   consumerConfig: KafkaConfig;
   producer: Producer;
   logger: Logger;
   topics: { pages: string; extractions: string; errors: string };
   workerId: string;
   extractorVersion: string;
+  /** Built-in extraction and the rules run in-process without a module. */
   rules?: Rules;
-  module?: ExtractFunction;
+  /** With a --module, the whole extraction of a page runs in the module's threads (module-pool.ts). */
+  module?: { run(page: PageRecord): Promise<PageOutcome> };
   revokeTimeoutMs: number;
   readHighWatermarks(partitions?: number[], from?: Map<number, number>): Promise<Map<number, number>>;
   transactor?: Transactor;
@@ -82,39 +84,33 @@ export async function startExtractor(opts: ExtractorOptions): Promise<ExtractorH
 
   const process = async (item: PageItem): Promise<void> => {
     const { page } = item;
-    try {
-      stats.bytes += item.bytes;
-      const verdict = extractPage(page, opts.rules);
-      if (!verdict.ok) {
-        stats.recordFailure(verdict.reason);
-        route(item, extractErrorRecords(page.url, page.url, verdict.reason, page.status, verdict.detail, ctx()));
-        return;
-      }
-      const { extraction } = verdict;
-      let fromModule: { fields: Record<string, unknown>; items: Record<string, unknown>[] } | undefined;
-      if (opts.module) {
-        const result = await runExtractModule(opts.module, page, {
-          document: extraction.document, json: extraction.json, fields: extraction.fields, metadata: extraction.metadata,
-          ...moduleHelpers(extraction.document),
-        }, opts.moduleTimeoutMs);
-        if (!result.ok) {
-          stats.recordFailure('extract-failed');
-          route(item, extractErrorRecords(page.url, page.url, 'extract-failed', page.status, result.message, ctx()));
-          return;
-        }
-        fromModule = result;
-      }
-      const records = extractionRecords(page, extraction, ctx(), fromModule, opts.records);
-      stats.extracted++;
-      stats.items += extraction.items.length + (fromModule?.items.length ?? 0);
-      stats.issues += extraction.issues.length;
-      route(item, records);
-    } catch (err) {
-      // A bug in extraction must not stop the consumer or lose the page: it is reported like a module failure.
-      stats.recordFailure('extract-failed');
-      logger.debug(`extraction of ${page.url} failed: ${errorMessage(err)}`);
-      route(item, extractErrorRecords(page.url, page.url, 'extract-failed', page.status, `extraction failed: ${errorMessage(err)}`, ctx()));
+    stats.bytes += item.bytes;
+    const outcome = opts.module ? await opts.module.run(page) : await extractPageOutcome(page, opts.rules);
+    if (outcome.kind === 'unextractable') {
+      stats.recordFailure(outcome.reason);
+      route(item, extractErrorRecords(page.url, page.url, outcome.reason, page.status, outcome.detail, ctx()));
+      return;
     }
+    if (outcome.kind === 'failed') {
+      stats.recordFailure('extract-failed');
+      logger.debug(`extraction of ${page.url} failed: ${outcome.message}`);
+      route(item, extractErrorRecords(page.url, page.url, 'extract-failed', page.status, outcome.message, ctx()));
+      return;
+    }
+    const { extraction, fromModule } = outcome;
+    let records: OutRecord[];
+    try {
+      records = extractionRecords(page, extraction, ctx(), fromModule, opts.records);
+    } catch (err) {
+      // A value that cannot be written (a BigInt from the module): the page fails, the consumer goes on.
+      stats.recordFailure('extract-failed');
+      route(item, extractErrorRecords(page.url, page.url, 'extract-failed', page.status, `extraction failed: ${errorMessage(err)}`, ctx()));
+      return;
+    }
+    stats.extracted++;
+    stats.items += extraction.items.length + (fromModule?.items.length ?? 0);
+    stats.issues += extraction.issues.length;
+    route(item, records);
   };
 
   const stage = new ExtractStage({

@@ -9,9 +9,10 @@
  * ```
  * It may be async. It returns an array of items, one item (an object), `{ fields, items }` to add fields too,
  * or nothing. A module that throws, rejects, returns something else or takes longer than the timeout fails
- * that page only (`extract-failed` with the message); the consumer goes on. The wait is bounded; code that
- * never yields (an endless synchronous loop) cannot be interrupted in-process and stalls the consumer, which
- * the status line then shows.
+ * that page only (`extract-failed` with the message); the consumer goes on. It runs in a thread of its own
+ * (module-pool.ts, module-worker.ts), where the page is parsed and the rules applied, so that code which never
+ * yields (an endless synchronous loop) is terminated at the timeout like code that awaits forever. This file is
+ * what runs inside the thread: loading the module, its helpers, one call with its deadline.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

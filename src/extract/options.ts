@@ -19,7 +19,7 @@ export const EXTRACT_DEFAULTS = {
    * items still writes its page record. @default 'page'
    */
   records: 'page' as RecordForm,
-  /** Pages extracted at once (matters with an async --module; parsing itself is CPU-bound). @default 8 */
+  /** Pages extracted at once; with a --module, the threads it runs in, capped at the cores (module-pool.ts). @default 8 */
   concurrency: 8,
   /**
    * Unfinished pages held per partition before it is paused (resumed at half): the memory bound, with pages of

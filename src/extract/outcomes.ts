@@ -5,7 +5,7 @@
  */
 import type { ErrorReason, ErrorRecord, ExtractionItemRecord, ExtractionRecord, PageRecord } from '../records/index.js';
 import type { OutRecord } from '../worker/result-sink.js';
-import type { PageExtraction } from './extract-page.js';
+import type { ExtractedData as PageExtraction } from './extract-page.js';
 import { packageVersion } from '../version.js';
 
 export interface ExtractOutcomeContext {

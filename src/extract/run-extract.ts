@@ -14,6 +14,7 @@ import { startStatusReporter } from '../worker/status-reporter.js';
 import { startTransactor } from '../worker/transactor.js';
 import { startExtractor, type ExtractorHandle } from './extractor.js';
 import { extractMetricsRegistry } from './metrics.js';
+import { ModulePool, moduleThreads } from './module-pool.js';
 import { loadExtractModule } from './module-runner.js';
 import type { ExtractSettings } from './options.js';
 import { extractorVersion } from './outcomes.js';
@@ -36,6 +37,10 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
       ? await startTransactor({ topic: topics.pages, logger, producerConfig: () => extractTransactionalProducerConfig(ctx, s, workerId), cleanups })
       : undefined;
 
+    // The module runs in threads of its own, so code that never yields stops one page, not the consumer.
+    const pool = mod ? new ModulePool({ modulePath: s.modulePath!, rulesPath: s.rulesPath, timeoutMs: s.moduleTimeoutMs, size: moduleThreads(s.concurrency) }) : undefined;
+    if (pool) cleanups.push(() => pool.close());
+
     const logEnds = new LogEnds({ admin, topic: topics.pages, consumerConfig: ctx.kafkaConfig('consumer'), logger });
     const extractor = await startExtractor({
       consumerConfig: extractConsumerConfig(ctx, s.groupProtocol, s.eos),
@@ -43,8 +48,8 @@ export async function runExtract(ctx: GlobalContext, s: ExtractSettings, runtime
       producer, logger, topics, group: s.group, workerId,
       extractorVersion: extractorVersion(s),
       ...(rules ? { rules } : {}),
-      ...(mod ? { module: mod.fn } : {}),
-      records: s.records, concurrency: s.concurrency, lookahead: s.lookahead, moduleTimeoutMs: s.moduleTimeoutMs,
+      ...(pool ? { module: pool } : {}),
+      records: s.records, concurrency: s.concurrency, lookahead: s.lookahead,
       commitEveryMessages: s.commitEveryMessages, commitIntervalMs: s.commitIntervalMs,
       maxMessages: s.maxMessages, idleExitMs: s.idleExitMs,
       shutdownTimeoutMs: s.shutdownTimeoutMs, revokeTimeoutMs: Math.min(10_000, s.shutdownTimeoutMs), stallTimeoutMs: s.stallTimeoutMs,

@@ -1,9 +1,9 @@
 /**
  * The extraction stage: runs queued pages through `process` (parse once, built-in, rules, the module, records
  * handed to delivery), at most `concurrency` at a time, yielding to the event loop before each page so the
- * consumer and the producer's delivery reports keep flowing while CPU-bound parsing runs. A page keeps its
- * slot until the records awaiting the broker are under the byte budget: a slow broker slows extraction
- * instead of growing memory. It offers the lifecycle the scheduler's face (stop, whenIdle, stats).
+ * consumer and the producer's delivery reports keep flowing while CPU-bound parsing runs. A page does not start
+ * (its slot waits) while the records awaiting the broker are at or over the byte budget: a slow broker slows
+ * extraction instead of growing memory, which stays under the budget plus one page's records per slot. It offers the lifecycle the scheduler's face (stop, whenIdle, stats).
  */
 import type { PageItem } from './intake.js';
 
@@ -69,8 +69,9 @@ export class ExtractStage {
   }
 
   private async run(item: PageItem): Promise<void> {
-    await this.opts.belowBytes(this.opts.maxPendingBytes);
     await new Promise((r) => setImmediate(r));
+    // After the yield, not before it: pages that finished meanwhile may have filled the budget.
+    await this.opts.belowBytes(this.opts.maxPendingBytes);
     if (this.stopped) return;
     await this.opts.process(item);
   }

@@ -11,8 +11,9 @@ import { ExitCode, UserError, errorMessage } from '../errors.js';
 import { bodyAsUtf8, sniffHtmlCharset } from '../fetch/content.js';
 import type { FetcherOptions } from '../fetch/index.js';
 import type { PageRecord } from '../records/index.js';
-import { extractPage } from './extract-page.js';
-import { loadExtractModule, moduleHelpers, runExtractModule } from './module-runner.js';
+import { ModulePool } from './module-pool.js';
+import { loadExtractModule } from './module-runner.js';
+import { extractPageOutcome, type PageOutcome } from './page-outcome.js';
 import { extractErrorRecords, extractionRecords, extractorVersion } from './outcomes.js';
 import { loadRulesFile } from './rules-loader.js';
 
@@ -34,19 +35,19 @@ export async function runExtractTest(s: ExtractTestSettings, runtime: CommandRun
   const mod = s.modulePath ? await loadExtractModule(s.modulePath) : undefined;
   const page = /^https?:\/\//i.test(s.target) ? await fetchPage(s.target, s.fetcher) : await filePage(s.target, s.pageUrl);
   const ctx = { topics: { extractions: 'extractions', errors: 'errors' }, worker: 'extract-test', extractorVersion: extractorVersion(s), now: Date.now() };
-  const verdict = extractPage(page, rules);
-  let records;
-  if (!verdict.ok) {
-    records = extractErrorRecords(page.url, page.url, verdict.reason, page.status, verdict.detail, ctx);
-  } else {
-    const { extraction } = verdict;
-    const result = mod
-      ? await runExtractModule(mod.fn, page, { document: extraction.document, json: extraction.json, fields: extraction.fields, metadata: extraction.metadata, ...moduleHelpers(extraction.document) }, s.moduleTimeoutMs)
-      : undefined;
-    records = result && !result.ok
-      ? extractErrorRecords(page.url, page.url, 'extract-failed', page.status, result.message, ctx)
-      : extractionRecords(page, extraction, ctx, result?.ok ? result : undefined);
+  // The module in a thread as in `extract`, so that code which never yields ends in the timeout here too.
+  const pool = mod ? new ModulePool({ modulePath: s.modulePath!, rulesPath: s.rulesPath, timeoutMs: s.moduleTimeoutMs, size: 1 }) : undefined;
+  let outcome: PageOutcome;
+  try {
+    outcome = pool ? await pool.run(page) : await extractPageOutcome(page, rules);
+  } finally {
+    await pool?.close();
   }
+  const records = outcome.kind === 'unextractable'
+    ? extractErrorRecords(page.url, page.url, outcome.reason, page.status, outcome.detail, ctx)
+    : outcome.kind === 'failed'
+      ? extractErrorRecords(page.url, page.url, 'extract-failed', page.status, outcome.message, ctx)
+      : extractionRecords(page, outcome.extraction, ctx, outcome.fromModule);
   const [record] = records;
   runtime.stdout.write(`${JSON.stringify({ topic: record!.topic, ...JSON.parse(record!.value.toString()) as object }, null, 2)}\n`);
   runtime.setExitCode(record!.topic === 'errors' ? ExitCode.failure : ExitCode.ok);

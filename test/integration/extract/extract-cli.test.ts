@@ -15,8 +15,6 @@ import { readGroupOffsets } from '../../helpers/chaos.js';
 import { SHOP_RULES_PATH, bigListPage, fixtureBytes, fixtureText } from '../../helpers/extract-pages.js';
 import type { ErrorRecord, ExtractionItemRecord, ExtractionRecord, PageRecord } from '../../../src/records/index.js';
 
-const MiB = 1024 * 1024;
-const big = bigListPage(MiB);
 /** Small enough for the test producer's default message.max.bytes (the 1 MiB page goes through kscrape work). */
 const midList = bigListPage(256 * 1024);
 let site: Target;
@@ -37,7 +35,8 @@ beforeAll(async () => {
     '/broken': serve('text/html', fixtureBytes('broken-json-ld.html')),
     // No charset in the header: only the page's own <meta charset="windows-1252"> says how to read it.
     '/p/cafe': serve('text/html', fixtureBytes('windows-1252.html')),
-    '/c/all': serve('text/html', big.html),
+    // The stored ~1 MiB category page (big-list.html; exact fields in test/unit/extract/big-list.test.ts).
+    '/c/all': serve('text/html', fixtureBytes('big-list.html')),
     '/notes.txt': serve('text/plain', 'just text'),
     '/empty': serve('text/html', ''),
   });
@@ -124,10 +123,15 @@ describe('kscrape extract (CLI, pages fetched by kscrape work)', () => {
     expect(cafe.page!.headings).toEqual([{ level: 1, text: 'Café crème brûlée' }]);
 
     const all = extractions.get(`${origin}/c/all`)!;
-    expect(pages.find((p) => p.url.endsWith('/c/all'))!.bytes).toBe(MiB);
+    expect(pages.find((p) => p.url.endsWith('/c/all'))!.bytes).toBe(fixtureBytes('big-list.html').length);
     expect(all.rule_set).toBe('category');
-    expect(all.items).toHaveLength(big.items);
-    expect(all.items[big.items - 1]).toEqual({ title: `Item number ${big.items}`, link: `${origin}/p/item-${big.items}`, price: { amount: big.items + 0.99, currency: 'USD' }, rating: 4.5 });
+    expect(all.fields).toEqual({ heading: 'Running shoes', next_page: `${origin}/c/all?page=2` });
+    expect(all.items).toHaveLength(896);
+    expect(all.items[0]).toEqual({ title: 'O’Neill Outdoor Road Glide 7', link: `${origin}/p/o-neill-outdoor-road-glide-7-1?colour=lime`, price: { amount: 107.79, currency: 'GBP' }, rating: 2 });
+    expect(all.items[2]!.link).toBe('https://shop.test/p/saucy-trail-runner-5-3?colour=orange'); // absolute in the page
+    expect(all.items[895]).toEqual({ title: 'Fjällräven & Co Cloudwalker 4', link: `${origin}/p/fj-llr-ven-co-cloudwalker-4-920?colour=red`, price: { amount: 562.82, currency: 'GBP' }, rating: 5 });
+    expect(all.errors).toHaveLength(24);
+    expect(all.page!.links).toEqual({ internal: 1144, external: 3 }); // by host name, the port aside
 
     const errors = byUrl((await readAll(`${prefix}errors`)).map((m) => JSON.parse(m.value!) as ErrorRecord));
     expect(errors.get(`${origin}/notes.txt`)).toMatchObject({ reason: 'unsupported-content', status: 200, detail: 'content type text/plain is neither HTML nor JSON' });
@@ -218,6 +222,37 @@ describe('kscrape extract (CLI, pages fetched by kscrape work)', () => {
     expect(await readGroupOffsets(testBrokers(), group, `${prefix}pages`)).toMatchObject({ committed: 5, high: 5 });
   }, 180_000);
 
+  test('a --module that spins forever on one page (never yields): that page to errors (extract-failed, the timeout named), the others extracted, every offset committed, exit by --max-messages', async () => {
+    const { prefix, env } = await pipeline();
+    const dir = mkdtempSync(join(tmpdir(), 'xt-spin-'));
+    const modulePath = join(dir, 'spin.mjs');
+    // Synchronous: in the consumer's own thread this would block the event loop, and with it the consumer, for good.
+    writeFileSync(modulePath, `export default function extract(page, { select, text }) {
+  if (page.url.includes('/spin')) for (;;) { /* never yields */ }
+  return select('.review').map((el) => ({ text: text(el) }));
+}
+`);
+    const page = (path: string): PageRecord => ({
+      url: `http://shop.test${path}`, final_url: `http://shop.test${path}`, status: 200, content_type: 'text/html', headers: {},
+      body: '<div class="review">Good</div>', truncated: false, bytes: 30, fetched_at: 1, elapsed_ms: 1, customer_id: 'default', worker: 'w',
+    });
+    const paths = ['/a', '/b', '/spin', '/c', '/d', '/e'];
+    await produceRaw(`${prefix}pages`, paths.map((p, i) => ({ key: `http://shop.test${p}`, value: JSON.stringify(page(p)), partition: i % 2 })));
+    const group = uniqueName('xg');
+    const r = await runCli(extractArgs(group, ['--module', modulePath, '--module-timeout', '500ms', '--max-messages', String(paths.length), '--json']), { env, timeoutMs: 60_000 });
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ consumed: 6, extracted: 5, failed: 1, moduleFailures: 1 });
+    const extractions = (await readAll(`${prefix}extractions`)).map((m) => JSON.parse(m.value!) as ExtractionRecord);
+    expect(extractions.map((e) => e.url).sort()).toEqual(['/a', '/b', '/c', '/d', '/e'].map((p) => `http://shop.test${p}`));
+    expect(extractions.every((e) => JSON.stringify(e.items) === JSON.stringify([{ text: 'Good' }]))).toBe(true);
+    const errors = (await readAll(`${prefix}errors`)).map((m) => JSON.parse(m.value!) as ErrorRecord);
+    expect(errors).toEqual([expect.objectContaining({
+      url: 'http://shop.test/spin', reason: 'extract-failed', detail: 'the module took longer than 500 ms (it did not yield; its thread was replaced)',
+    })]);
+    expect(await readGroupOffsets(testBrokers(), group, `${prefix}pages`)).toMatchObject({ committed: 6, high: 6 });
+  }, 120_000);
+
   test('an invalid rules file or module is refused at start: one line with the file, line and reason, exit 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'xt-rules-'));
     const rules = join(dir, 'rules.yaml');
@@ -232,6 +267,31 @@ describe('kscrape extract (CLI, pages fetched by kscrape work)', () => {
     expect(noModule.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  test('extract test fetches a URL (through the address guard, --resolve to a loopback server) and prints what the rules take; a non-HTML URL prints its errors record, exit 1', async () => {
+    const guard = ['--resolve', resolveFlag, '--allow-cidr', '127.0.3.0/24'];
+    const r = await runCli(['extract', 'test', '--rules', SHOP_RULES_PATH, `${origin}/p/trail-runner-2`, ...guard], { timeoutMs: 60_000 });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const record = JSON.parse(r.stdout) as ExtractionRecord & { topic: string };
+    expect(record).toMatchObject({ topic: 'extractions', url: `${origin}/p/trail-runner-2`, status: 200, rule_set: 'product', errors: [] });
+    expect(record.fields).toEqual({
+      name: 'Trail Runner 2', price: { amount: 129.99, currency: 'GBP' }, image: `${origin}/img/tr2-1.jpg`,
+      tags: ['trail', 'running', 'waterproof'], description: '<p>Light <b>and</b> grippy.</p>', released: '2026-03-01',
+      in_stock: true, sku: 'TR2-42', gtin: null,
+    });
+
+    const text = await runCli(['extract', 'test', '--rules', SHOP_RULES_PATH, `${origin}/notes.txt`, ...guard], { timeoutMs: 60_000 });
+    expect([text.code, text.stderr]).toEqual([1, '']);
+    expect(JSON.parse(text.stdout)).toMatchObject({
+      topic: 'errors', url: `${origin}/notes.txt`, reason: 'unsupported-content', status: 200, detail: 'content type text/plain is neither HTML nor JSON',
+    });
+
+    // Without the guard flags the name does not resolve to a loopback address kscrape may fetch: one line, no record.
+    const refused = await runCli(['extract', 'test', '--rules', SHOP_RULES_PATH, `${origin}/p/trail-runner-2`, '--resolve', resolveFlag], { timeoutMs: 60_000 });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+  }, 120_000);
+
   test('extract test prints what the rules take from a saved page', async () => {
     const r = await runCli(['extract', 'test', '--rules', SHOP_RULES_PATH, new URL('../../fixtures/extract/list.html', import.meta.url).pathname, '--url', 'https://shop.test/c/shoes']);
     expect(r.code).toBe(0);
@@ -239,5 +299,25 @@ describe('kscrape extract (CLI, pages fetched by kscrape work)', () => {
     expect(record.topic).toBe('extractions');
     expect(record.rule_set).toBe('category');
     expect(record.items).toHaveLength(45);
+
+    // A module that never yields ends in its timeout here too (it runs in a thread, as in extract): exit 1, the errors record.
+    const dir = mkdtempSync(join(tmpdir(), 'xt-test-spin-'));
+    writeFileSync(join(dir, 'spin.mjs'), 'export default function extract() { for (;;) { /* never yields */ } }\n');
+    const spin = await runCli(['extract', 'test', '--module', join(dir, 'spin.mjs'), '--module-timeout', '300ms',
+      new URL('../../fixtures/extract/list.html', import.meta.url).pathname, '--url', 'https://shop.test/c/shoes'], { timeoutMs: 30_000 });
+    expect([spin.code, spin.stderr]).toEqual([1, '']);
+    expect(JSON.parse(spin.stdout)).toMatchObject({
+      topic: 'errors', url: 'https://shop.test/c/shoes', reason: 'extract-failed', detail: 'the module took longer than 300 ms (it did not yield; its thread was replaced)',
+    });
+    // process.exit in a module ends its thread only; so does an exception thrown outside the call: the page fails, said.
+    for (const [name, code, detail] of [
+      ['exit.mjs', 'export default function extract() { process.exit(3); }', "the module's thread exited (code 3)"],
+      ['stray.mjs', 'export default function extract() { setTimeout(() => { throw new Error("stray"); }, 0); return new Promise((r) => setTimeout(r, 200)); }', "the module's thread failed: stray"],
+    ] as const) {
+      writeFileSync(join(dir, name), `${code}\n`);
+      const r = await runCli(['extract', 'test', '--module', join(dir, name), new URL('../../fixtures/extract/list.html', import.meta.url).pathname], { timeoutMs: 30_000 });
+      expect([name, r.code, r.stderr]).toEqual([name, 1, '']);
+      expect(JSON.parse(r.stdout)).toMatchObject({ topic: 'errors', reason: 'extract-failed', detail });
+    }
   });
 });
