@@ -62,3 +62,13 @@ describe('--help of every command', () => {
     expect(helpOf(loaded, probe)).not.toMatch(/^Examples:/m);
   });
 });
+
+describe('kscrape sitemap --help', () => {
+  test('lists the fetch and host-rate flags it uses, not those it ignores (page body caps, media types, customers)', () => {
+    const sitemap = commandsOf(loaded.program).find((c) => c.path === 'sitemap')!.command;
+    const longs = sitemap.options.map((o) => o.long);
+    expect(longs).toEqual(expect.arrayContaining(['--host-delay', '--host-rate', '--allow-cidr', '--resolve', '--max-file-bytes', '--max-sitemaps']));
+    for (const ignored of ['--customer-rate', '--max-page-bytes', '--accept']) expect(longs).not.toContain(ignored);
+    expect(helpOf(loaded, sitemap)).not.toMatch(/--customer-rate|--max-page-bytes|--accept\b/);
+  });
+});
