@@ -72,3 +72,12 @@ describe('kscrape sitemap --help', () => {
     expect(helpOf(loaded, sitemap)).not.toMatch(/--customer-rate|--max-page-bytes|--accept\b/);
   });
 });
+
+describe('kscrape work --help', () => {
+  test('says what --follow without --redis does not deduplicate: other workers\' finds, and seeds not yet fetched', () => {
+    const work = commandsOf(loaded.program).find((c) => c.path === 'work')!.command;
+    const text = helpOf(loaded, work).replace(/\s+/g, ' ');
+    expect(text).toContain('--follow without --redis: discovered URLs are deduplicated by this process only (run one worker)');
+    expect(text).toContain('a seed that a page links to before the seed itself was fetched is queued and fetched a second time');
+  });
+});
