@@ -5,6 +5,7 @@
  *   /sitemap.xml, /sitemap.xml.gz        one urlset of N entries (N = 50 000, the protocol's maximum, ~44 MB)
  *   /index.xml, /index-gz.xml            a sitemapindex of C children (/child/<k>.xml or /child/<k>.xml.gz)
  *   /child/<k>.xml[.gz]                  the same N entries split over the C children
+ *   /index-few.xml, /few/<k>.xml         the same N entries over C / 10 children (does memory grow with C?)
  *   /small.xml                           N / 10 entries (is memory flat in the file's size?)
  *   /robots.txt                          404 (kscrape asks for it, as it does before any fetch on a host)
  *
@@ -32,6 +33,9 @@ export function productPath(i: number, locale = 'en-us'): string {
   return `/${locale}/products/${CATEGORIES[i % CATEGORIES.length]}/${slug}-p${String(i).padStart(7, '0')}.html${query}`;
 }
 
+/** The child count of /index-few.xml. */
+export const fewChildren = (children: number): number => Math.max(1, Math.round(children / 10));
+
 const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 /** One <url> element, about 930 bytes. */
@@ -56,9 +60,9 @@ export function urlset(origin: string, from: number, to: number): Buffer {
   return Buffer.from(parts.join(''));
 }
 
-export function sitemapIndex(origin: string, children: number, suffix: string): Buffer {
+export function sitemapIndex(origin: string, children: number, suffix: string, folder = 'child'): Buffer {
   const parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'];
-  for (let k = 0; k < children; k++) parts.push(`  <sitemap>\n    <loc>${origin}/child/${k}${suffix}</loc>\n    <lastmod>2026-11-30</lastmod>\n  </sitemap>\n`);
+  for (let k = 0; k < children; k++) parts.push(`  <sitemap>\n    <loc>${origin}/${folder}/${k}${suffix}</loc>\n    <lastmod>2026-11-30</lastmod>\n  </sitemap>\n`);
   parts.push('</sitemapindex>\n');
   return Buffer.from(parts.join(''));
 }
@@ -82,6 +86,11 @@ function serve(start: SiteStart): void {
       files.set(`/child/${k}.xml`, xml(child));
       files.set(`/child/${k}.xml.gz`, gz(child));
     }
+    // The same entries over a tenth of the children (ten times bigger each), plain only.
+    const few = fewChildren(start.children);
+    const perFew = Math.ceil(start.entries / few);
+    files.set('/index-few.xml', xml(sitemapIndex(origin, few, '.xml', 'few')));
+    for (let k = 0; k < few; k++) files.set(`/few/${k}.xml`, xml(urlset(origin, k * perFew, Math.min(start.entries, (k + 1) * perFew))));
     server.on('request', (req, res) => {
       const file = files.get(req.url ?? '');
       if (!file) { res.writeHead(404); res.end(); return; }

@@ -7,13 +7,14 @@
  *
  *   a 50 000-URL urlset (~44 MB, near the protocol's 50 MiB cap), plain and gzipped;
  *   a 1 000-child index whose children hold the same 50 000 URLs, plain and gzipped children;
+ *   a 100-child index of the same 50 000 URLs (500 a child): whether the index's extra memory follows the child count;
  *   a 5 000-URL urlset: the peak RSS it needs against the 50 000's says whether memory is flat in the file's size.
  *
- * Both must emit every URL of the file (the bench fails otherwise). --quick: 5 000 URLs, 100 children, 1 round.
+ * Both must emit every URL of the file (the bench fails otherwise). --quick: 5 000 URLs, 100 and 10 children, 1 round.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { SiteStart, SiteStarted } from './_sitemap-site.js';
+import { fewChildren, type SiteStart, type SiteStarted } from './_sitemap-site.js';
 import { BIN, runNode, type ProcResult } from './_work-procs.js';
 import type { BenchOptions } from './index.js';
 
@@ -72,6 +73,7 @@ export async function run(opts: BenchOptions): Promise<void> {
     { name: `urlset ${fmt(entries)}, gzip`, path: '/sitemap.xml.gz', urls: entries },
     { name: `index of ${fmt(children)} children`, path: '/index.xml', urls: entries },
     { name: `index of ${fmt(children)}, gzip children`, path: '/index-gz.xml', urls: entries },
+    { name: `index of ${fmt(fewChildren(children))} children`, path: '/index-few.xml', urls: entries },
     { name: `urlset ${fmt(Math.ceil(entries / 10))} (memory baseline)`, path: '/small.xml', urls: Math.ceil(entries / 10) },
   ];
   const results = new Map<string, { kscrape: Run[]; crawlee: Run[] }>();
@@ -104,8 +106,14 @@ export async function run(opts: BenchOptions): Promise<void> {
     say(`| ${s.name} | ${fmt(rate(kscrape))} | ${fmt(perCpu(kscrape))} | ${fmt(peak(kscrape))} MB | ${fmt(rate(crawlee))} | ${fmt(perCpu(crawlee))} | ${fmt(peak(crawlee))} MB `
       + `| ${fmt(rate(kscrape) / rate(crawlee), 2)} (${fmt(perCpu(kscrape) / perCpu(crawlee), 2)}) |`);
   }
-  const big = results.get(scenarios[0]!.name)!;
-  const small = results.get(scenarios[4]!.name)!;
+  const byPath = (path: string) => results.get(scenarios.find((x) => x.path === path)!.name)!;
+  const big = byPath('/sitemap.xml');
+  const small = byPath('/small.xml');
   say(`\nmemory, peak RSS ${fmt(entries)} URLs / ${fmt(Math.ceil(entries / 10))} URLs: kscrape ${fmt(peak(big.kscrape) / peak(small.kscrape), 2)}, Crawlee ${fmt(peak(big.crawlee) / peak(small.crawlee), 2)} (1.00 = flat)`);
+  // The same URLs either way: what differs is the number of requests and child files.
+  const many = byPath('/index.xml');
+  const few = byPath('/index-few.xml');
+  say(`memory, peak RSS index of ${fmt(children)} / of ${fmt(fewChildren(children))} children (same ${fmt(entries)} URLs): `
+    + `kscrape ${fmt(peak(many.kscrape))} / ${fmt(peak(few.kscrape))} MB, Crawlee ${fmt(peak(many.crawlee))} / ${fmt(peak(few.crawlee))} MB`);
   say('(URLs/s from spawn to exit, mean of the rounds; CPU-s: main thread only, from /proc/<pid>/schedstat; peak RSS the largest VmHWM of the rounds; goal: ratio ≥ 1.0 with flat memory)');
 }

@@ -47,8 +47,9 @@ export function registerSitemapCommand(program: Command, runtime: CommandRuntime
     .addOption(new Option('--max-depth <n>', 'index nesting followed (the given sitemaps are depth 0)').default(String(D.maxDepth)))
     .addOption(new Option('--max-url-length <n>', 'longer URLs are skipped (invalid-url), as produce refuses them').default(String(DEFAULT_MAX_URL_LENGTH)))
     .addOption(new Option('--produce', 'deliver the URLs to the urls topic with produce\'s partitioner, dedupe and fallback file instead of printing them').default(false));
-  const fetchFlags = fetchOptions().filter((o) => !NOT_FOR_SITEMAPS.has(o.long ?? ''));
-  for (const option of [...rateLimitOptions(), ...fetchFlags, ...deliveryOptions()]) cmd.addOption(option);
+  // Filtered from both lists: the rate flags include --customer-rate, the fetch flags the page-body ones.
+  const applies = (o: Option) => !NOT_FOR_SITEMAPS.has(o.long ?? '');
+  for (const option of [...rateLimitOptions().filter(applies), ...fetchOptions().filter(applies), ...deliveryOptions()]) cmd.addOption(option);
   cmd.addHelpText('after', `
 Every sitemap fetch passes the address guard, robots.txt and the per-host limiter (--host-delay, --redis) as
 kscrape work's fetches do. A URL on another host than its sitemap is skipped (cross-host) unless robots.txt

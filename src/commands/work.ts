@@ -43,6 +43,10 @@ trouble, malformed message) or dlq (429, 5xx, timeouts, connection errors), plus
 are committed only below what is finished. SIGINT/SIGTERM stop gracefully; a second one exits at once
 (uncommitted work is redelivered). SIGUSR2 replaces the Kafka consumer without losing anything.
 
+--follow without --redis: discovered URLs are deduplicated by this process only (run one worker), and seeds are
+known only once fetched, so a seed that a page links to before the seed itself was fetched is queued and fetched
+a second time. With --redis, produce --crawl claims the seeds as it produces them and no page queues them again.
+
 Examples:
   kscrape work --group scrapers --concurrency 128 --metrics-port 9464
   kscrape work --redis redis://127.0.0.1:6379 --host-delay 2s --host-rate example.com=4/s

@@ -29,7 +29,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function crawlOptions(): Option[] {
   return [
     new Option('--follow', 'crawl: queue the links of every HTML page (dedupe per crawl: shared through Redis with --redis, else per process only)').default(false),
-    new Option('--scope <scope>', "--follow: links followed: the seed's host, its registrable domain, URLs under the seed's directory (prefix), or any").choices(SCOPE_MODES).default(D.scope),
+    new Option('--scope <scope>', "--follow: links and redirects followed: the seed's host, its registrable domain, URLs under the seed's directory (prefix), or any").choices(SCOPE_MODES).default(D.scope),
     new Option('--include <regex>', '--follow: only links matching one of these are followed; repeatable (default: all in scope)').argParser(collect),
     new Option('--exclude <regex>', '--follow: links matching any of these are not followed; repeatable (default: none)').argParser(collect),
     new Option('--max-depth <n>', '--follow: links more than this many hops from their seed are not followed (seeds are 0)').default(String(D.maxDepth)),

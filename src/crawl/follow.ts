@@ -7,6 +7,13 @@
  * A URL without a crawl id (plain `produce`) is taken as a seed of crawl 'default' at depth 0: a user who runs
  * `work --follow` expects the URLs they gave to be crawled from. Its fetch marks it discovered, so a page
  * linking back does not queue it again.
+ *
+ * Redirects (`checkRedirect`, asked by the fetcher before each hop is requested): a redirect's target is judged
+ * like a link of the URL (traps, scope against its seed; not depth: a redirect is no hop away from the page) and
+ * then claimed in the store with the URL's owner token, so a later link to it is `seen` and it is fetched once.
+ * When the target is already claimed (another page linked to it, or another redirect led there first) the fetch
+ * ends as `duplicate`: the target is, or will be, fetched under its own claim, and fetching it here too would
+ * store the page and queue its links twice. A retry of the same URL (same owner) may follow its redirect again.
  */
 import { parseHtml } from '../html/parse.js';
 import { extractLinks } from '../html/links.js';
@@ -19,6 +26,8 @@ import { trapReason } from './traps.js';
 import { ownerToken } from './url-hash.js';
 import { recrawlFields } from './recrawl.js';
 import { validatorsOf } from '../fetch/validators.js';
+import type { RedirectCheck } from '../fetch/types.js';
+import { normalizeUrl } from '../records/normalize-url.js';
 
 /** What the crawl step needs of a fetched page. */
 export interface FetchedPage {
@@ -69,6 +78,27 @@ export class CrawlFollower {
   constructor(private readonly opts: CrawlFollowerOptions) {
     const s = opts.settings;
     this.scope = { mode: s.scope, include: s.include, exclude: s.exclude };
+  }
+
+  /** The fetcher's check of `envelope`'s redirects (see the header). */
+  checkRedirect(envelope: UrlEnvelope): RedirectCheck {
+    const { crawlId, seed } = crawlOf(envelope);
+    const owner = ownerToken(envelope.url);
+    const { store, settings } = this.opts;
+    return async (target) => {
+      const n = normalizeUrl(target.href, { maxLength: settings.traps.maxUrlLength });
+      const refusal = n.ok ? trapReason(new URL(n.url), settings.traps) ?? scopeRefusal(new URL(n.url), new URL(seed), this.scope) : 'unusable';
+      if (!n.ok || refusal) {
+        // Counted like a link refused for the same reason (crawl stats: refused by reason).
+        await store.visit({ crawlId, owner, links: [], refused: { [refusal ?? 'unusable']: 1 } });
+        return { kind: 'refuse', detail: `redirect to ${target.href} not followed: ${refusal ?? 'unusable'} (crawl rules)` };
+      }
+      const visit = await store.visit({ crawlId, owner, links: [{ url: n.url, host: n.host }], refused: {} });
+      const code: ClaimCode = visit.codes[0] ?? 'seen';
+      if (code === 'new' || code === 'again') return undefined;
+      if (code === 'seen') return { kind: 'duplicate', detail: `redirect to ${n.url}, which the crawl already has` };
+      return { kind: 'refuse', detail: `redirect to ${n.url} not followed: ${code}` };
+    };
   }
 
   async follow(envelope: UrlEnvelope, fetched: FetchedPage): Promise<FollowResult> {

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { createPartitioner } from '../partition/partitioner.js';
 import { connectRedis } from '../ratelimit/redis-client.js';
 import type { UrlEnvelope } from '../records/index.js';
+import type { RedirectCheck } from '../fetch/types.js';
 import { CrawlFollower, crawlOf, type FetchedPage, type FollowResult } from './follow.js';
 import { CRAWL_DEFAULTS, type CrawlSettings } from './options.js';
 import { CRAWL_STORE_DEFAULTS, MemoryCrawlStore, RedisCrawlStore, type CrawlLimits, type CrawlStore } from './store.js';
@@ -13,6 +14,8 @@ import { StopFlags } from './stop-flags.js';
 
 export interface OpenCrawl {
   follow(envelope: UrlEnvelope, page: FetchedPage): Promise<FollowResult>;
+  /** The fetcher's check of a crawl URL's redirects: in scope, and claimed (follow.ts). */
+  checkRedirect(envelope: UrlEnvelope): RedirectCheck;
   isStopped(envelope: UrlEnvelope): boolean;
   /** A recrawled URL answered 304: counted as `not-modified` in its crawl's stats (batched). */
   notModified(envelope: UrlEnvelope): void;
@@ -41,6 +44,7 @@ export async function openCrawl(opts: {
   });
   return {
     follow: (envelope, page) => follower.follow(envelope, page),
+    checkRedirect: (envelope) => follower.checkRedirect(envelope),
     isStopped: (envelope) => {
       const { crawlId } = crawlOf(envelope);
       if (!stops.isStopped(crawlId)) return false;

@@ -3,18 +3,19 @@
  * `fetch` never throws; every failure is a FetchResult (see types.ts).
  */
 import type { Readable } from 'node:stream';
+import { errorMessage } from '../errors.js';
 import { classifyRequestError, classifyStatus } from './classify.js';
 import { acceptHeader, bodyAsUtf8, isHtmlType, keptHeaders, parseContentType, sniffHtmlCharset } from './content.js';
 import { createHttpClient, type HopResponse } from './http-client.js';
 import { resolveFetcherOptions, type FetcherOptions } from './options.js';
 import { nextHop, wireForm } from './redirects.js';
 import { RobotsCache } from './robots-cache.js';
-import type { FetchResult, PolitenessContext, RequestHooks } from './types.js';
+import type { FetchResult, PolitenessContext, RedirectCheck, RequestHooks } from './types.js';
 import { conditionalHeaders, type Validators } from './validators.js';
 
 export interface Fetcher {
   /** Fetches one URL; resolves with its outcome, never rejects. `signal` aborts it (result: retryable `aborted`). */
-  fetch(url: string, opts?: { signal?: AbortSignal; hooks?: RequestHooks; validators?: Validators }): Promise<FetchResult>;
+  fetch(url: string, opts?: FetchOptions): Promise<FetchResult>;
   /**
    * The robots.txt Crawl-delay (ms, capped) cached for a host or a URL's origin, so the worker can raise the
    * host's interval. Undefined when not cached or not set. Results also carry it as `crawlDelayMs`.
@@ -38,6 +39,14 @@ export interface Fetcher {
   close(): void;
 }
 
+export interface FetchOptions {
+  signal?: AbortSignal;
+  hooks?: RequestHooks;
+  validators?: Validators;
+  /** Asked about each redirect's target before anything is requested for it (see RedirectCheck). */
+  checkRedirect?: RedirectCheck;
+}
+
 interface Mode {
   maxBytes: number;
   /** null: any media type (robots.txt). */
@@ -50,6 +59,7 @@ interface Mode {
   consume?: (body: Readable) => Promise<void>;
   /** Conditional request headers for the URL asked for (not for robots.txt, not for a redirect's target). */
   conditional?: Record<string, string>;
+  checkRedirect?: RedirectCheck;
 }
 
 /** A result before the fields every result shares are filled in. */
@@ -147,6 +157,17 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
         case 'redirect': {
           const next = nextHop(url, verdict.location, visited, redirects, o.maxRedirects);
           if (next.kind === 'error') return done({ kind: 'error', reason: 'redirect', status: res.status, detail: next.detail });
+          if (mode.checkRedirect) {
+            // Before the target's robots.txt too: a refused target's host hears nothing from us.
+            let check;
+            try {
+              check = await mode.checkRedirect(next.url);
+            } catch (err) {
+              return done({ kind: 'retryable', status: null, error: `redirect check: ${errorMessage(err)}` });
+            }
+            if (check?.kind === 'refuse') return done({ kind: 'error', reason: 'redirect', status: res.status, detail: check.detail });
+            if (check?.kind === 'duplicate') return done({ kind: 'duplicate', status: res.status, detail: check.detail });
+          }
           url = next.url;
           redirects++;
           conditional = undefined;
@@ -177,9 +198,10 @@ export function createFetcher(options: Partial<FetcherOptions> = {}): Fetcher {
     return { kind: 'retryable', status: null, error: verdict.detail };
   }
 
-  const pageMode = (opts: { signal?: AbortSignal; hooks?: RequestHooks; validators?: Validators }): Mode => ({
+  const pageMode = (opts: FetchOptions): Mode => ({
     maxBytes: o.maxPageBytes, accept: o.accept, checkRobots: true, politeness: { ...(opts.hooks ? { hooks: opts.hooks } : {}), requests: 0 },
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.checkRedirect ? { checkRedirect: opts.checkRedirect } : {}),
     ...(opts.validators ? { conditional: conditionalHeaders(opts.validators) } : {}),
   });
 

@@ -13,7 +13,10 @@
  *   `unsupported-content` (2xx of a type not in `accept`; the body is not downloaded), `invalid-url`;
  * - `retryable` (dlq): 429, 408, 5xx (`HTTP 503`), `timeout`, connection and DNS errors by code (`ECONNRESET`,
  *   `ECONNREFUSED`, `ENOTFOUND`, TLS codes), `aborted`, `robots.txt unavailable (...)`; `retryAfterMs` from
- *   Retry-After (seconds or HTTP date, capped at 24 h) on 429/503.
+ *   Retry-After (seconds or HTTP date, capped at 24 h) on 429/503;
+ * - `duplicate` (a metric only): the caller's `checkRedirect` (a crawl's) declined a redirect's target as already
+ *   handled; `checkRedirect` may also refuse a target (an error `redirect`). It is asked before anything is
+ *   requested for the target, its robots.txt included.
  * The mapping status/error → kind is pure (classify.ts).
  *
  * Safety. Every connection goes through a guarded DNS lookup (guarded-lookup.ts): addresses that are not public
@@ -40,8 +43,8 @@
  * All options, with defaults: options.ts. Flags for `kscrape work`: flags.ts (`addFetchOptions`,
  * `fetcherOptionsFromFlags`).
  */
-export { createFetcher, type Fetcher } from './fetcher.js';
-export type { FetchResult, PageResult, NotModifiedResult, ErrorResult, RetryableResult, FetchErrorReason, RequestHooks } from './types.js';
+export { createFetcher, type Fetcher, type FetchOptions } from './fetcher.js';
+export type { FetchResult, PageResult, NotModifiedResult, ErrorResult, RetryableResult, DuplicateResult, FetchErrorReason, RedirectCheck, RequestHooks } from './types.js';
 export { conditionalHeaders, validatorsOf, type Validators } from './validators.js';
 export { FETCHER_DEFAULTS, DEFAULT_USER_AGENT, resolveFetcherOptions, type FetcherOptions } from './options.js';
 export { addFetchOptions, fetchOptions, fetcherOptionsFromFlags, type FetchFlags } from './flags.js';

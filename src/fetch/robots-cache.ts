@@ -35,6 +35,8 @@ export function robotsFileOf(result: FetchResult): RobotsFile {
   if (result.kind === 'retryable') return { kind: 'unreachable', detail: `robots.txt unavailable (${result.error})` };
   // Never asked conditionally, so never seen; allow-all like any other unusable answer.
   if (result.kind === 'not-modified') return { kind: 'allow-all', detail: 'robots.txt: HTTP 304' };
+  // Never given a redirect check, so never seen either.
+  if (result.kind === 'duplicate') return { kind: 'allow-all', detail: `robots.txt: ${result.detail}` };
   if (result.reason === 'blocked-address') return { kind: 'blocked', detail: result.detail };
   return { kind: 'allow-all', detail: `robots.txt: ${result.detail}` };
 }

@@ -1,9 +1,10 @@
 /**
- * What a fetch ends as. Four kinds, matching the worker's outcomes one to one:
+ * What a fetch ends as. Five kinds, matching the worker's outcomes one to one:
  * - `page`: a 2xx response with an accepted content type → pages topic;
  * - `not-modified`: a 304 to a recrawl's conditional request → only a metric (the page is unchanged);
  * - `error`: a final failure, not retried → errors topic, `reason` saying which;
- * - `retryable`: worth trying again later → dlq topic, `retryAfterMs` when the server said when.
+ * - `retryable`: worth trying again later → dlq topic, `retryAfterMs` when the server said when;
+ * - `duplicate`: a redirect the caller's redirect check declined as already handled → only a metric.
  * Every result carries the URL asked for, the last URL reached and the time taken, so the worker maps a result
  * to records without knowing anything about HTTP.
  */
@@ -79,7 +80,27 @@ export interface NotModifiedResult extends ResultBase {
   headers: Record<string, string>;
 }
 
-export type FetchResult = PageResult | NotModifiedResult | ErrorResult | RetryableResult;
+/**
+ * The caller's redirect check declined a redirect's target as already taken care of (a crawl fetches it under
+ * its own URL, src/crawl/follow.ts): nothing was requested for it. Not a page and not an error.
+ */
+export interface DuplicateResult extends ResultBase {
+  kind: 'duplicate';
+  /** The redirect's status. */
+  status: number;
+  /** One line for people: where the redirect led and why that is not fetched here. */
+  detail: string;
+}
+
+export type FetchResult = PageResult | NotModifiedResult | ErrorResult | RetryableResult | DuplicateResult;
+
+/**
+ * What a fetch's caller says of a redirect's target before anything is requested for it (its robots.txt
+ * included): undefined = follow; `refuse` ends the fetch as an error `redirect` with this detail; `duplicate`
+ * ends it as a DuplicateResult. The crawl keeps its redirects in scope and each URL fetched once this way; a
+ * rejection ends the fetch as retryable.
+ */
+export type RedirectCheck = (target: URL) => Promise<{ kind: 'refuse' | 'duplicate'; detail: string } | undefined>;
 
 /**
  * Politeness hooks for the requests of one fetch. The first request (robots.txt when it is not cached, else the
@@ -107,4 +128,5 @@ export type FetchOutcome =
   | Omit<PageResult, 'url' | 'redirects' | 'crawlDelayMs'>
   | Omit<NotModifiedResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>
   | Omit<ErrorResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>
-  | Omit<RetryableResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>;
+  | Omit<RetryableResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>
+  | Omit<DuplicateResult, 'url' | 'finalUrl' | 'redirects' | 'crawlDelayMs'>;

@@ -106,9 +106,10 @@ export interface DlqRecord {
 
 /**
  * `not-modified`: a recrawl's conditional request answered 304 (no page record, only the metric); `stopped`: the
- * URL's crawl was stopped (`crawl stop`) before it was fetched.
+ * URL's crawl was stopped (`crawl stop`) before it was fetched; `duplicate`: with `work --follow`, the URL
+ * redirected to one its crawl already has (fetched under that URL's own envelope, not again here).
  */
-export type Outcome = 'page' | 'error' | 'dlq' | 'not-modified' | 'stopped';
+export type Outcome = 'page' | 'error' | 'dlq' | 'not-modified' | 'stopped' | 'duplicate';
 
 /** metrics topic: one per URL handled. Key: the host. */
 export interface MetricRecord {

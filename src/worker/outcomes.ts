@@ -1,6 +1,7 @@
 /**
  * Turns what happened to one URL into the records that say so: exactly one outcome record (pages, errors or
- * dlq) plus one metrics record; a recrawl's 304 (`not-modified`: the page is unchanged) has the metric only.
+ * dlq) plus one metrics record; a recrawl's 304 (`not-modified`: the page is unchanged) and a crawl's redirect to
+ * a URL the crawl already has (`duplicate`) have the metric only.
  * Pure: the worker decides, the sink delivers.
  */
 import type { FetchOutcome } from '../fetch/types.js';
@@ -54,6 +55,12 @@ export function outcomeRecords(envelope: UrlEnvelope, fetched: FetchOutcome, ctx
       // Not a page (nothing new to store) and not an error: only the metric says it was checked.
       outcome = 'not-modified';
       status = result.status;
+      break;
+    case 'duplicate':
+      // The target is the crawl's under its own URL: a page record here would be that page twice.
+      outcome = 'duplicate';
+      status = result.status;
+      reason = result.detail;
       break;
     case 'error': {
       const error: ErrorRecord = {

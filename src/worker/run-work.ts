@@ -73,7 +73,10 @@ export async function runWork(ctx: GlobalContext, s: WorkSettings, runtime: Comm
       // The politeness gate raises a host's interval to its robots.txt Crawl-delay (src/politeness/gate.ts).
       crawlDelayMs: (host) => fetcher.crawlDelayMs(host),
       // A recrawl carries the previous fetch's validators: the request is conditional (a 304 is `not-modified`).
-      fetch: (envelope, { signal, hooks }) => fetcher.fetch(envelope.url, { signal, hooks, ...envelopeValidators(envelope) }),
+      // A crawl's redirects stay in its scope and claim their target before it is requested (crawl/follow.ts).
+      fetch: (envelope, { signal, hooks }) => fetcher.fetch(envelope.url, {
+        signal, hooks, ...envelopeValidators(envelope), ...(crawl ? { checkRedirect: crawl.checkRedirect(envelope) } : {}),
+      }),
       concurrency: s.concurrency, perHostConcurrency: s.perHostConcurrency, lookahead: s.lookahead,
       commitEveryMessages: s.commitEveryMessages, commitIntervalMs: s.commitIntervalMs,
       ...(s.maxMessages === undefined ? {} : { maxMessages: s.maxMessages }),

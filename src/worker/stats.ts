@@ -16,6 +16,8 @@ export class WorkerStats {
   dlq = 0;
   /** Recrawled URLs the server said were unchanged (304 to the previous fetch's validators). */
   notModified = 0;
+  /** --follow: URLs that redirected to a URL their crawl already has (not fetched again). */
+  duplicates = 0;
   committed = 0;
   commitFailures = 0;
   rebalances = 0;
@@ -45,6 +47,8 @@ export class WorkerStats {
       this.bytes += result.bytes;
     } else if (result.kind === 'not-modified') {
       this.notModified++;
+    } else if (result.kind === 'duplicate') {
+      this.duplicates++;
     } else if (result.kind === 'error') {
       this.errors++;
       this.byReason.set(result.reason, (this.byReason.get(result.reason) ?? 0) + 1);
@@ -77,7 +81,7 @@ export class WorkerStats {
       rebalances: this.rebalances, consumerRestarts: this.consumerRestarts, deliveryRetries: this.deliveryRetries,
       limiterErrors: this.limiterErrors, seconds, avgFetchedPerSec: this.fetched / Math.max(0.001, seconds),
       byStatus: Object.fromEntries(this.byStatus), byReason: Object.fromEntries(this.byReason),
-      ...(this.links.size || this.stopped ? { links: Object.fromEntries(this.links), stopped: this.stopped } : {}),
+      ...(this.links.size || this.stopped || this.duplicates ? { links: Object.fromEntries(this.links), stopped: this.stopped, duplicates: this.duplicates } : {}),
     };
   }
 }

@@ -16,6 +16,7 @@ export function formatStatus(s: WorkerSnapshot): string {
     `errors ${s.errors}`,
     `dlq ${s.dlq}`,
     ...(s.notModified ? [`not-modified ${s.notModified}`] : []),
+    ...(s.duplicates ? [`duplicates ${s.duplicates}`] : []),
     ...(s.malformed ? [`malformed ${s.malformed}`] : []),
     `partitions ${s.assigned}${s.pausedPartitions ? ` (${s.pausedPartitions} paused)` : ''}`,
     ...(s.consumerRestarts ? [`restarts ${s.consumerRestarts}`] : []),

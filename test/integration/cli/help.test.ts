@@ -62,3 +62,22 @@ describe('--help of every command', () => {
     expect(helpOf(loaded, probe)).not.toMatch(/^Examples:/m);
   });
 });
+
+describe('kscrape sitemap --help', () => {
+  test('lists the fetch and host-rate flags it uses, not those it ignores (page body caps, media types, customers)', () => {
+    const sitemap = commandsOf(loaded.program).find((c) => c.path === 'sitemap')!.command;
+    const longs = sitemap.options.map((o) => o.long);
+    expect(longs).toEqual(expect.arrayContaining(['--host-delay', '--host-rate', '--allow-cidr', '--resolve', '--max-file-bytes', '--max-sitemaps']));
+    for (const ignored of ['--customer-rate', '--max-page-bytes', '--accept']) expect(longs).not.toContain(ignored);
+    expect(helpOf(loaded, sitemap)).not.toMatch(/--customer-rate|--max-page-bytes|--accept\b/);
+  });
+});
+
+describe('kscrape work --help', () => {
+  test('says what --follow without --redis does not deduplicate: other workers\' finds, and seeds not yet fetched', () => {
+    const work = commandsOf(loaded.program).find((c) => c.path === 'work')!.command;
+    const text = helpOf(loaded, work).replace(/\s+/g, ' ');
+    expect(text).toContain('--follow without --redis: discovered URLs are deduplicated by this process only (run one worker)');
+    expect(text).toContain('a seed that a page links to before the seed itself was fetched is queued and fetched a second time');
+  });
+});

@@ -2,6 +2,8 @@
  * `kscrape work --follow` on a loopback site with a known link graph: the set of fetched URLs is exactly the
  * in-scope reachable pages, each fetched once; nofollow, meta robots, X-Robots-Tag, robots.txt, an out-of-scope
  * host, a redirect loop, an endless calendar and a /a/a/a path trap all end where they should; politeness holds.
+ * Redirects: `/moved` leads to `/target` (linked directly later on, fetched once), `/moved2` to `/a` (linked
+ * directly before: a `duplicate`, /a fetched once), `/away` to the other host (refused before any request).
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { runCli } from '../../helpers/cli.js';
@@ -18,7 +20,7 @@ beforeAll(async () => {
   site = await startLinkGraphSite(ADDRESSES, [{
     '/robots.txt': { headers: { 'content-type': 'text/plain' }, body: 'User-agent: *\nDisallow: /private\n' },
     '/': {
-      links: ['/a', '/b', '/c#section', '{1}/x', 'mailto:shop@example.com', '/private/secret', '/loop1', '/cal/1', '/trap/', '/'],
+      links: ['/a', '/b', '/c#section', '{1}/x', 'mailto:shop@example.com', '/private/secret', '/loop1', '/cal/1', '/trap/', '/', '/moved', '/moved2', '/away'],
       nofollow: ['/nofollowed'],
     },
     '/a': { links: ['/', '/b', '/a', '/d'] },
@@ -26,14 +28,19 @@ beforeAll(async () => {
     '/c': { metaRobots: 'nofollow', links: ['/never'] },
     '/d': { metaRobots: 'noindex', links: ['/f'] },
     '/f': { robotsHeader: 'nofollow', links: ['/never2'] },
-    '/sub/e': { canonical: '/b', links: ['/a', '../a'] },
+    '/sub/e': { canonical: '/b', links: ['/a', '../a', '/target'] },
     '/loop1': { kind: 'redirect', location: '/loop2' },
     '/loop2': { kind: 'redirect', location: '/loop1' },
+    '/moved': { kind: 'redirect', location: '/target' },
+    '/moved2': { kind: 'redirect', location: '/a' },
+    '/away': { kind: 'redirect', location: '{1}/y' },
+    '/target': {},
     '/cal/*': { kind: 'counter' },
     '/trap/*': { kind: 'echo-relative', href: 'a/' },
     '/nofollowed': {}, '/never': {}, '/never2': {}, '/private/secret': {},
   }, {
     '/x': { links: ['{0}/'] },
+    '/y': {},
   }]);
 });
 
@@ -53,7 +60,7 @@ const workArgs = (group: string, extra: string[] = []) => ['work', '--follow', '
   '--host-delay', `${DELAY_MS}ms`, '--commit-interval', '300ms', '--max-depth', '6', '--status-interval', '1s', '--shutdown-timeout', '10s', ...extra];
 
 /** The in-scope pages reachable from / under the rules (depth 6, 3 repeats of a path segment at most). */
-const EXPECTED_FETCHED = ['/', '/a', '/b', '/c', '/d', '/f', '/sub/e',
+const EXPECTED_FETCHED = ['/', '/a', '/b', '/c', '/d', '/f', '/sub/e', '/target',
   ...[1, 2, 3, 4, 5, 6].map((n) => `/cal/${n}`), '/trap/', '/trap/a/', '/trap/a/a/', '/trap/a/a/a/'].sort();
 
 describe('kscrape work --follow', () => {
@@ -69,9 +76,10 @@ describe('kscrape work --follow', () => {
     const summary = JSON.parse(work.stdout.trim().split('\n').pop()!);
 
     const [onA, onB] = await site.requested();
-    const pages = onA!.filter((p) => p !== '/robots.txt' && !p.startsWith('/loop'));
-    expect([...pages].sort()).toEqual(EXPECTED_FETCHED);
-    expect(onB).toEqual([]);
+    // Each page once, and each redirect once: /moved's target is not fetched again through /sub/e's link, /moved2's
+    // (/a) not through the redirect, and /away's host hears nothing, not even a robots.txt request.
+    const requests = onA!.filter((p) => p !== '/robots.txt' && !p.startsWith('/loop'));
+    expect({ onA: [...requests].sort(), onB }).toEqual({ onA: [...EXPECTED_FETCHED, '/away', '/moved', '/moved2'].sort(), onB: [] });
     expect(onA!.filter((p) => p === '/robots.txt')).toHaveLength(1);
     // The redirect loop ended at the fetcher's redirect cap (10 by default) or its loop check.
     const loop = onA!.filter((p) => p.startsWith('/loop'));
@@ -82,32 +90,38 @@ describe('kscrape work --follow', () => {
 
     // Records: a page each (noindex /d as an error), the robots-refused and the loop as errors.
     const pageRecords = (await readAll(`${prefix}pages`)).map((m) => JSON.parse(m.value!));
-    const byPath = new Map(pageRecords.map((p) => [new URL(p.url as string).pathname, p]));
+    const byPath = new Map(pageRecords.map((p) => [new URL(p.final_url as string).pathname, p]));
     expect([...byPath.keys()].sort()).toEqual(EXPECTED_FETCHED.filter((p) => p !== '/d'));
     expect(pageRecords).toHaveLength(EXPECTED_FETCHED.length - 1);
     expect(byPath.get('/sub/e')).toMatchObject({ canonical: `${site.origins[0]}/b`, crawl_id: 'c1', depth: 2 });
     expect(byPath.get('/')).toMatchObject({ crawl_id: 'c1', depth: 0, canonical: null });
+    expect(byPath.get('/target')).toMatchObject({ url: `${site.origins[0]}/moved`, final_url: `${site.origins[0]}/target`, depth: 1 });
     const errors = (await readAll(`${prefix}errors`)).map((m) => JSON.parse(m.value!));
-    expect(errors.map((e) => [new URL(e.url as string).pathname, e.reason]).sort()).toEqual([['/d', 'noindex'], ['/loop1', 'redirect'], ['/private/secret', 'robots']]);
+    expect(errors.map((e) => [new URL(e.url as string).pathname, e.reason]).sort()).toEqual([['/away', 'redirect'], ['/d', 'noindex'], ['/loop1', 'redirect'], ['/private/secret', 'robots']]);
+    expect(errors.find((e) => e.url === `${site.origins[0]}/away`).detail).toBe(`redirect to ${site.origins[1]}/y not followed: out-of-scope (crawl rules)`);
+    const duplicates = (await readAll(`${prefix}metrics`)).map((m) => JSON.parse(m.value!)).filter((m) => m.outcome === 'duplicate');
+    expect(duplicates).toMatchObject([{ url: `${site.origins[0]}/moved2`, status: 302, reason: `redirect to ${site.origins[0]}/a, which the crawl already has` }]);
 
     // Every URL produced once: the seed plus each discovered URL (URLs consumed = produced, no duplicates).
     const urls = (await readAll(`${prefix}urls`)).map((m) => JSON.parse(m.value!));
     const produced2 = urls.map((u) => u.url as string);
     expect(new Set(produced2).size).toBe(produced2.length);
     expect(urls.find((u) => u.url === `${site.origins[0]}/sub/e`)).toMatchObject({ crawl_id: 'c1', depth: 2, referrer: `${site.origins[0]}/b`, seed });
-    expect(summary).toMatchObject({ consumed: urls.length, links: expect.objectContaining({ queued: urls.length - 1, nofollow: expect.any(Number), 'out-of-scope': 1, depth: 1, 'path-repetition': 1 }) });
+    expect(summary).toMatchObject({ consumed: urls.length, duplicates: 1, links: expect.objectContaining({ queued: urls.length - 1, nofollow: expect.any(Number), 'out-of-scope': 1, depth: 1, 'path-repetition': 1 }) });
 
     // crawl stats: the counters the workers kept in Redis.
     const stats = await runCli(['crawl', 'stats', 'c1', '--json'], { env, timeoutMs: 30_000 });
     expect(stats.code).toBe(0);
     expect(JSON.parse(stats.stdout)).toMatchObject({
-      crawl_id: 'c1', pages: EXPECTED_FETCHED.length, queued: urls.length, stopped: false, stopped_urls: 0,
-      refused: expect.objectContaining({ 'out-of-scope': 1, depth: 1, 'path-repetition': 1, nofollow: 3 }),
-      depth: { 0: 1, 1: 5, 2: 4, 3: 3, 4: 2, 5: 1, 6: 1 },
+      // queued: the URLs produced and the redirects' targets claimed (/target by /moved, /loop2 by /loop1);
+      // out-of-scope: {1}/x and /away's hop.
+      crawl_id: 'c1', pages: EXPECTED_FETCHED.length, queued: urls.length + 2, stopped: false, stopped_urls: 0,
+      refused: expect.objectContaining({ 'out-of-scope': 2, depth: 1, 'path-repetition': 1, nofollow: 3 }),
+      depth: { 0: 1, 1: 6, 2: 4, 3: 3, 4: 2, 5: 1, 6: 1 },
       top_hosts: [{ host: new URL(seed).host, pages: EXPECTED_FETCHED.length }],
     });
     const text = await runCli(['crawl', 'stats', 'c1'], { env, timeoutMs: 30_000 });
-    expect(text.stdout).toContain(`crawl c1: ${EXPECTED_FETCHED.length} pages fetched, ${urls.length} URLs queued`);
+    expect(text.stdout).toContain(`crawl c1: ${EXPECTED_FETCHED.length} pages fetched, ${urls.length + 2} URLs queued`);
   }, 180_000);
 
   test('crawl stop: the workers drop the crawl\'s remaining URLs unfetched, counted; the run ends', async () => {

@@ -176,6 +176,26 @@ describe('fetch outcomes against loopback servers', () => {
     expect(await fetcher.fetch(`${main.origin}/to-ftp`)).toMatchObject({ kind: 'error', reason: 'redirect', status: 302, detail: 'redirect to a ftp: URL (only http and https are fetched)' });
   });
 
+  test('checkRedirect is asked about each hop before it is requested: follow, refuse, duplicate, a failing check', async () => {
+    const asked: string[] = [];
+    const follow = await fetcher.fetch(`${main.origin}/chain/2`, { checkRedirect: (to) => { asked.push(to.pathname); return Promise.resolve(undefined); } });
+    expect([follow.kind, follow.finalUrl, asked]).toEqual(['page', `${main.origin}/chain/0`, ['/chain/1', '/chain/0']]);
+
+    const before = main.requests.length;
+    const refused = await fetcher.fetch(`${main.origin}/chain/2`, { checkRedirect: () => Promise.resolve({ kind: 'refuse', detail: 'out of scope' }) });
+    expect(refused).toEqual(expect.objectContaining({ kind: 'error', reason: 'redirect', status: 302, detail: 'out of scope', redirects: 0, finalUrl: `${main.origin}/chain/2` }));
+    expect(main.requests.slice(before)).toEqual(['/chain/2']);
+    const duplicate = await fetcher.fetch(`${main.origin}/chain/1`, { checkRedirect: () => Promise.resolve({ kind: 'duplicate', detail: 'already had' }) });
+    expect(duplicate).toEqual(expect.objectContaining({ kind: 'duplicate', status: 302, detail: 'already had', finalUrl: `${main.origin}/chain/1` }));
+    const failed = await fetcher.fetch(`${main.origin}/chain/1`, { checkRedirect: () => Promise.reject(new Error('redis down')) });
+    expect(failed).toEqual(expect.objectContaining({ kind: 'retryable', status: null, error: 'redirect check: redis down' }));
+    expect(main.requests.slice(before)).toEqual(['/chain/2', '/chain/1', '/chain/1']);
+    // Before the address guard and the target's robots.txt: the canary sees nothing.
+    const off = await fetcher.fetch(`${main.origin}/to-loopback`, { checkRedirect: () => Promise.resolve({ kind: 'refuse', detail: 'off site' }) });
+    expect([off.kind, off.kind === 'error' && off.reason]).toEqual(['error', 'redirect']);
+    expect(canary.connections).toBe(0);
+  });
+
   test('the guard refuses 127.0.0.1 directly, after a redirect, and behind a pinned name; nothing reaches it', async () => {
     expect(await fetcher.fetch(`${canary.origin}/metadata`)).toMatchObject({
       kind: 'error', reason: 'blocked-address', status: null, redirects: 0, detail: '127.0.0.1 is loopback (refused by the address guard; see --allow-cidr)',

@@ -60,4 +60,23 @@ describe('CrawlFollower', () => {
     const r = await follower({}, stopped).follow(seed, page('<a href="/x">x</a>'));
     expect([r.records, r.counts]).toEqual([[], { stopped: 1 }]);
   });
+
+  test('a redirect stays in scope and claims its target: followed once, then a duplicate; a later link to it is seen', async () => {
+    const store = new MemoryCrawlStore(CRAWL_STORE_DEFAULTS);
+    const f = follower({ exclude: [/\/private/] }, store);
+    const moved = { ...seed, url: 'http://a.test/moved', depth: 1, seed: 'http://a.test/' };
+    const check = f.checkRedirect(moved);
+    expect(await check(new URL('http://b.test/away'))).toEqual({ kind: 'refuse', detail: 'redirect to http://b.test/away not followed: out-of-scope (crawl rules)' });
+    expect(await check(new URL('http://a.test/private/x'))).toMatchObject({ kind: 'refuse', detail: expect.stringContaining('excluded') });
+    expect(await check(new URL('http://a.test/t/t/t/t'))).toMatchObject({ kind: 'refuse', detail: expect.stringContaining('path-repetition') });
+    // The target is claimed (the fragment goes, as in produce); the same URL's retry may follow it again.
+    expect(await check(new URL('http://a.test/target#top'))).toBeUndefined();
+    expect(await f.checkRedirect(moved)(new URL('http://a.test/target'))).toBeUndefined();
+    // Another URL redirecting there, or a page linking to it, finds it claimed.
+    expect(await f.checkRedirect({ ...moved, url: 'http://a.test/moved2' })(new URL('http://a.test/target'))).toEqual({ kind: 'duplicate', detail: 'redirect to http://a.test/target, which the crawl already has' });
+    const r = await f.follow(seed, page('<a href="/target">t</a>'));
+    expect([r.records.length, r.counts]).toEqual([0, { seen: 1 }]);
+    // A redirect of a seed is judged against the seed.
+    expect(await f.checkRedirect({ ...seed, url: 'http://a.test/' })(new URL('http://www.a.test/'))).toMatchObject({ kind: 'refuse' });
+  });
 });

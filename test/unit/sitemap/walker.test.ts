@@ -105,6 +105,18 @@ describe('walkSitemaps', () => {
     expect(deep.stats.skippedSitemaps.get('depth-cap')).toBe(1);
   });
 
+  test('caps: --max-sitemaps counts every sitemap file of the run (the index included); the rest are not fetched', async () => {
+    const children = [1, 2, 3, 4].map((i) => `http://shop.test/c${i}.xml`);
+    const web = fakeWeb({
+      'http://shop.test/index.xml': sitemapIndex(children.map((loc) => ({ loc }))),
+      ...Object.fromEntries(children.map((loc, i) => [loc, urlset([{ loc: `http://shop.test/p${i + 1}` }])])),
+    });
+    const r = await walk(['http://shop.test/index.xml'], web, { maxSitemaps: 3 });
+    expect(web.fetched).toEqual(['http://shop.test/index.xml', 'http://shop.test/c1.xml', 'http://shop.test/c2.xml']);
+    expect(r.urls).toEqual(['http://shop.test/p1', 'http://shop.test/p2']);
+    expect(Object.fromEntries(r.stats.skippedSitemaps)).toEqual({ 'sitemap-cap': 2 });
+  });
+
   test('--include/--exclude and normalization as produce does it', async () => {
     const web = fakeWeb({ 'http://shop.test/s.txt': 'HTTP://Shop.Test:80/products/1#top\nhttp://shop.test/about\nhttp://shop.test/products/2?sort=asc\n' });
     const r = await walk(['http://shop.test/s.txt'], web, { include: [/\/products\//], exclude: [/sort=/] });

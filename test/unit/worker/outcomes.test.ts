@@ -28,3 +28,22 @@ describe('the not-modified outcome (a recrawl answered 304)', () => {
     expect(formatStatus(new WorkerStats().snapshot({ inFlight: 0, queued: 0, hosts: 0, pausedPartitions: 0, assigned: 1 }))).not.toContain('not-modified');
   });
 });
+
+describe('the duplicate outcome (a crawl URL redirected to one its crawl already has)', () => {
+  const duplicate = { kind: 'duplicate' as const, status: 301, detail: 'redirect to http://a.test/q, which the crawl already has', elapsedMs: 3 };
+
+  test('only a metrics record, with the redirect\'s status and where it led: no page, error or dlq record', () => {
+    const records = outcomeRecords(envelope, duplicate, ctx);
+    expect(records.map((r) => r.topic)).toEqual(['m']);
+    expect(JSON.parse(records[0]!.value.toString())).toEqual({
+      url: envelope.url, host: 'a.test', status: 301, outcome: 'duplicate', reason: duplicate.detail, elapsed_ms: 3, bytes: 0, ts: 5, worker: 'w1',
+    });
+  });
+
+  test('counted on its own, in the summary and on the status line', () => {
+    const stats = new WorkerStats();
+    stats.recordFetch(duplicate);
+    expect(stats.toJSON()).toMatchObject({ fetched: 1, duplicates: 1, pages: 0, errors: 0, dlq: 0, byStatus: { 301: 1 } });
+    expect(formatStatus(stats.snapshot({ inFlight: 0, queued: 0, hosts: 0, pausedPartitions: 0, assigned: 1 }))).toContain('duplicates 1');
+  });
+});
