@@ -11,6 +11,7 @@ import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { SinkMode } from './defaults.js';
 import { cellsOfLine, copyPayload } from './copy-text.js';
+import { DirectCopyPolicy } from './direct-copy.js';
 import { lockPartition, storeOffset, type OffsetKey } from './offset-store.js';
 import { brokenConnection, classifyPgError } from './pg-errors.js';
 import type { SourceMessage } from './row-mapping.js';
@@ -59,11 +60,16 @@ export interface LoaderOptions {
 }
 
 const STAGE = 'kscrape_stage';
+/** SQLSTATE unique_violation: the direct COPY met a URL the table (or the batch) already has. */
+const UNIQUE_VIOLATION = '23505';
 
 export class Loader {
   private readonly staged = new WeakSet<pg.PoolClient>();
   private readonly columns = COLUMN_NAMES.map(quoteIdent).join(', ');
   private readonly target: string;
+  private readonly direct = new DirectCopyPolicy();
+  /** Upsert batches (or bisected parts of them) stored by the direct COPY, and ones that went staged after trying it. */
+  readonly directCopies = { stored: 0, conflicted: 0 };
 
   constructor(private readonly opts: LoaderOptions) {
     this.target = quoteTable(opts.table);
@@ -84,7 +90,7 @@ export class Loader {
       const fresh = stored === undefined ? batch.entries : batch.entries.filter((e) => e.message.offset >= stored);
       const rejects = fresh.flatMap((e) => (e.reject ? [e.reject] : []));
       const rows = fresh.filter((e) => e.line !== undefined);
-      const refused = rows.length ? await this.storeRows(client, rows) : [];
+      const refused = rows.length ? await this.storeRows(client, batch.partition, rows) : [];
       for (const r of refused) rejects.push(r);
       if (rejects.length) await this.opts.deliverRejects(rejects);
       const nextOffset = Math.max(stored ?? 0, batch.nextOffset);
@@ -102,30 +108,30 @@ export class Loader {
   }
 
   /** Stores the rows; returns the ones PostgreSQL refused (each alone), having stored all the others. */
-  private async storeRows(client: pg.PoolClient, entries: BatchEntry[]): Promise<Reject[]> {
+  private async storeRows(client: pg.PoolClient, partition: number, entries: BatchEntry[]): Promise<Reject[]> {
     try {
-      await this.attempt(client, entries, false);
+      await this.attempt(client, partition, entries, false);
       return [];
     } catch (err) {
       if (classifyPgError(err) !== 'data') throw err;
     }
-    return this.bisect(client, entries);
+    return this.bisect(client, partition, entries);
   }
 
-  private async bisect(client: pg.PoolClient, entries: BatchEntry[]): Promise<Reject[]> {
+  private async bisect(client: pg.PoolClient, partition: number, entries: BatchEntry[]): Promise<Reject[]> {
     const half = Math.ceil(entries.length / 2);
     const out: Reject[] = [];
     for (const part of [entries.slice(0, half), entries.slice(half)]) {
       if (!part.length) continue;
       try {
-        await this.attempt(client, part, true);
+        await this.attempt(client, partition, part, true);
       } catch (err) {
         if (classifyPgError(err) !== 'data') throw err;
         if (part.length === 1) {
           const only = part[0]!;
           out.push({ message: { ...only.message, value: JSON.stringify(rowObject(only.line!)) }, reason: 'unloadable', detail: `PostgreSQL refused the row: ${(err as Error).message}` });
         } else {
-          out.push(...await this.bisect(client, part));
+          out.push(...await this.bisect(client, partition, part));
         }
       }
     }
@@ -133,13 +139,13 @@ export class Loader {
   }
 
   /** One try under a savepoint, so a refusal undoes only this try. */
-  private async attempt(client: pg.PoolClient, entries: BatchEntry[], clearStage: boolean): Promise<void> {
+  private async attempt(client: pg.PoolClient, partition: number, entries: BatchEntry[], clearStage: boolean): Promise<void> {
     await client.query('SAVEPOINT attempt');
     try {
       const payload = copyPayload(entries.map((e) => e.line!));
       if (this.opts.mode === 'append') {
         await copyInto(client, `COPY ${this.target} (${this.columns}) FROM STDIN`, payload);
-      } else {
+      } else if (!(await this.copyDirect(client, partition, payload))) {
         if (clearStage) await client.query(`TRUNCATE ${STAGE}`);
         await copyInto(client, `COPY ${STAGE} (${this.columns}) FROM STDIN`, payload);
         await client.query(this.upsertSql());
@@ -149,6 +155,30 @@ export class Loader {
       if (classifyPgError(err) === 'data') await client.query('ROLLBACK TO SAVEPOINT attempt');
       throw err;
     }
+  }
+
+  /**
+   * Upsert's fast path (direct-copy.ts says when it is tried): the rows straight into the table under a savepoint of
+   * their own. Every URL new: stored, as the upsert would have stored them (nothing to compare with). A URL already
+   * there, or twice in the batch: the unique key refuses it, the savepoint undoes the COPY, and false sends the batch
+   * the staged way, which decides by fetched_at. Any other failure is the caller's, as for the staged COPY.
+   */
+  private async copyDirect(client: pg.PoolClient, partition: number, payload: Buffer): Promise<boolean> {
+    if (!this.direct.tryDirect(partition)) return false;
+    await client.query('SAVEPOINT direct');
+    try {
+      await copyInto(client, `COPY ${this.target} (${this.columns}) FROM STDIN`, payload);
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
+      await client.query('ROLLBACK TO SAVEPOINT direct');
+      this.direct.conflicted(partition);
+      this.directCopies.conflicted++;
+      return false;
+    }
+    await client.query('RELEASE SAVEPOINT direct');
+    this.direct.stored(partition);
+    this.directCopies.stored++;
+    return true;
   }
 
   /**

@@ -61,6 +61,33 @@ describe('loader against PostgreSQL', () => {
     expect(rejects).toEqual([]);
   });
 
+  test('upsert: new URLs go straight into the table; a known URL or one twice in the batch goes the staged way and the newest still wins', async () => {
+    await ensureSchema(pool, { table: 'pages_direct', mode: 'upsert', source: 'pages' }, logger);
+    const loader = new Loader({ pool, table: 'pages_direct', mode: 'upsert', offsets: { group: 'gd', topic: 'pages' }, deliverRejects: async () => undefined });
+    const u = (path: string) => `https://d.test/${path}`;
+    // All new: stored by the direct COPY.
+    expect(await loader.load(entries(0, 0, [page(u('a'), 1_000), page(u('b'), 1_000), { ...page(u('x'), 1_000), url: null }]))).toMatchObject({ rows: 3 });
+    expect(loader.directCopies).toEqual({ stored: 1, conflicted: 0 });
+    // /a is known (an older fetch here, a newer one there): the direct COPY is refused and undone, the staged upsert decides.
+    expect(await loader.load(entries(0, 3, [page(u('c'), 2_000), page(u('a'), 500, { status: 404 }), page(u('b'), 3_000, { status: 301 })]))).toMatchObject({ rows: 3 });
+    expect(loader.directCopies).toEqual({ stored: 1, conflicted: 1 });
+    // The partition's next batch skips the fast path (all new, stored the staged way), the one after tries it again.
+    await loader.load(entries(0, 6, [page(u('d'), 1_000)]));
+    expect(loader.directCopies).toEqual({ stored: 1, conflicted: 1 });
+    await loader.load(entries(0, 7, [page(u('e'), 1_000)]));
+    expect(loader.directCopies).toEqual({ stored: 2, conflicted: 1 });
+    // Another partition, the same new URL twice in one batch: refused by the key, the newer of the two is kept.
+    await loader.load(entries(1, 0, [page(u('f'), 2_000, { status: 201 }), page(u('f'), 1_000, { status: 500 })]));
+    expect(loader.directCopies).toEqual({ stored: 2, conflicted: 2 });
+    const rows = await db.query<{ url: string | null; status: number; fetched_at: Date }>('SELECT url, status, fetched_at FROM pages_direct ORDER BY url NULLS LAST');
+    expect(rows.map((r) => [r.url, r.status, r.fetched_at.getTime()])).toEqual([
+      [u('a'), 200, 1_000], [u('b'), 301, 3_000], [u('c'), 200, 2_000], [u('d'), 200, 1_000], [u('e'), 200, 1_000], [u('f'), 201, 2_000], [null, 200, 1_000],
+    ]);
+    // Nothing of an undone COPY is left: one row per URL, and the null-URL row once.
+    expect((await db.query<{ n: string }>('SELECT count(*) AS n FROM pages_direct'))[0]!.n).toBe('7');
+    expect([...(await readStoredOffsets(pool, { group: 'gd', topic: 'pages' }))].sort()).toEqual([[0, 8], [1, 2]]);
+  });
+
   test('append: one row per record; a partly replayed batch stores only the new records', async () => {
     await ensureSchema(pool, { table: 'pages_a', mode: 'append', source: 'pages' }, logger);
     const loader = new Loader({ pool, table: 'pages_a', mode: 'append', offsets: { group: 'ga', topic: 'pages' }, deliverRejects: async () => undefined });
