@@ -9,30 +9,9 @@ import type { Producer } from '../../../src/kafka/clients.js';
 import { PageIntake, type PageItem } from '../../../src/extract/intake.js';
 import { ExtractStage } from '../../../src/extract/stage.js';
 import type { RawMessage } from '../../../src/worker/consumer-session.js';
-import type { IntakeSession } from '../../../src/worker/lookahead-intake.js';
 import { OffsetTracker } from '../../../src/worker/offset-tracker.js';
 import { ResultSink } from '../../../src/worker/result-sink.js';
-
-class FakeSession implements IntakeSession {
-  paused = new Set<number>();
-  resumed: number[] = [];
-  constructor(public partitions: number[]) {}
-  assigned(): number[] {
-    return [...this.partitions];
-  }
-  isAssigned(p: number): boolean {
-    return this.partitions.includes(p);
-  }
-  isPaused(p: number): boolean {
-    return this.paused.has(p);
-  }
-  pause(ps: number[]): void {
-    for (const p of ps) if (this.isAssigned(p)) this.paused.add(p);
-  }
-  resume(ps: number[]): void {
-    for (const p of ps) if (this.paused.delete(p)) this.resumed.push(p);
-  }
-}
+import { FakeIntakeSession as FakeSession } from '../../helpers/fake-intake-session.js';
 
 /** A producer whose sends are acknowledged when the test says so. */
 function manualProducer() {

@@ -5,32 +5,11 @@
 import { describe, expect, test } from '@jest/globals';
 import type { RawMessage } from '../../../src/worker/consumer-session.js';
 import { Intake } from '../../../src/worker/intake.js';
-import type { IntakeSession } from '../../../src/worker/lookahead-intake.js';
 import { OffsetTracker } from '../../../src/worker/offset-tracker.js';
 import type { OutRecord } from '../../../src/worker/result-sink.js';
 import { WorkerStats } from '../../../src/worker/stats.js';
 import type { TrackedMessage, WorkItem } from '../../../src/worker/types.js';
-
-class FakeSession implements IntakeSession {
-  paused = new Set<number>();
-  resumed: number[] = [];
-  constructor(public partitions: number[]) {}
-  assigned(): number[] {
-    return [...this.partitions];
-  }
-  isAssigned(p: number): boolean {
-    return this.partitions.includes(p);
-  }
-  isPaused(p: number): boolean {
-    return this.paused.has(p);
-  }
-  pause(ps: number[]): void {
-    for (const p of ps) if (this.isAssigned(p)) this.paused.add(p);
-  }
-  resume(ps: number[]): void {
-    for (const p of ps) if (this.paused.delete(p)) this.resumed.push(p);
-  }
-}
+import { FakeIntakeSession as FakeSession } from '../../helpers/fake-intake-session.js';
 
 function setup(opts: { lookahead?: number; maxMessages?: number; partitions?: number[] } = {}) {
   const partitions = opts.partitions ?? [0, 1];
