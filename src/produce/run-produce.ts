@@ -11,6 +11,7 @@
  * abort it into the fallback file.
  */
 import { randomBytes } from 'node:crypto';
+import { UserError, errorMessage } from '../errors.js';
 import { hostname } from 'node:os';
 import { BulkProducer, produceTransactionTimeoutMs, produceTransactionalId, settleBoundMs, type KafkaConfig } from '../kafka/index.js';
 import type { Logger } from '../log.js';
@@ -19,7 +20,7 @@ import { CRAWL_STORE_DEFAULTS, RedisCrawlStore } from '../crawl/store.js';
 import { DEDUPE_BATCH, DedupeClaims } from './dedupe-claims.js';
 import { SeedClaims } from './seed-claims.js';
 import { EnvelopeSender } from './envelope-sender.js';
-import type { InputFormat } from './input-line.js';
+import type { InputFormat, LineDefaults } from './input-line.js';
 import { STDIN, checkInputs, defaultFallbackPath, readSource } from './input-sources.js';
 import { JsonLinesFile } from './json-lines-file.js';
 import { LineIntake } from './line-intake.js';
@@ -28,6 +29,7 @@ import { openResources } from './produce-resources.js';
 import { ProduceStats, type TransactionCounters } from './produce-stats.js';
 import { ProduceTransactions } from './produce-transactions.js';
 import { startProgress } from './progress.js';
+import { savePipedInput, withSavedInput } from './save-piped-input.js';
 
 /** A run's options, all given; src/commands/produce.ts fills them from the flags and PRODUCE_DEFAULTS. */
 export interface ProduceOptions {
@@ -83,10 +85,21 @@ export interface ProduceResult {
 
 export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment): Promise<ProduceResult> {
   const sources = checkInputs(opts.inputs);
-  const { redis, partitions, partition, deduper, redisDepth, localDepth } = await openResources({ ...opts, ...env });
+  const fallbackPath = opts.fallbackFile ?? defaultFallbackPath(sources, new Date(), process.pid);
+  const lineDefaults: LineDefaults = { customerId: opts.customerId, priority: opts.priority, maxUrlLength: opts.maxUrlLength, ...(opts.crawlId !== undefined ? { crawlId: opts.crawlId } : {}) };
+  // Nothing read yet when produce cannot start: input piped in is saved before the error goes up. Not for a usage
+  // error (a flag to fix, exit 2: the run is repeated with the same input, and a typo should not leave files).
+  const failedToStart = async (err: unknown): Promise<unknown> => (err instanceof UserError ? err : withSavedInput(err, await savePipedInput({
+    sources, stdin: env.stdin, fallbackPath, rejectsPath: opts.rejectsFile, format: opts.format, logger: env.logger, handleSignals: env.handleSignals,
+    defaults: lineDefaults,
+  }).catch((saveErr: unknown) => {
+    env.logger.warn(`the input piped in could not be saved: ${errorMessage(saveErr)}`);
+    return undefined;
+  })));
+  const { redis, partitions, partition, deduper, redisDepth, localDepth } = await openResources({ ...opts, ...env }).catch(async (err) => { throw await failedToStart(err); });
 
   const stats = new ProduceStats();
-  const fallback = new JsonLinesFile(opts.fallbackFile ?? defaultFallbackPath(sources, new Date(), process.pid));
+  const fallback = new JsonLinesFile(fallbackPath);
   const rejects = opts.rejectsFile ? new JsonLinesFile(opts.rejectsFile) : undefined;
   const claims = deduper ? new DedupeClaims({ deduper, logger: env.logger, stats }) : undefined;
   const seeds = redis && opts.crawlId !== undefined
@@ -105,7 +118,7 @@ export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment):
   const producer = await BulkProducer.connect({
     config: env.producerConfig, logger: env.logger, topic: opts.topic, maxInFlight: opts.maxInFlight, connectTimeoutMs: opts.timeoutMs,
     transaction, onFailure: (report) => transactions.report(report),
-  }).catch(async (err) => { await partitions.close(); redis?.disconnect(); throw err; });
+  }).catch(async (err) => { await partitions.close(); redis?.disconnect(); throw await failedToStart(err); });
   transactions.attach(producer);
   const sender = new EnvelopeSender({
     producer, partition, partitions, stats, fallback, transactions,
@@ -113,7 +126,7 @@ export async function runProduce(opts: ProduceOptions, env: ProduceEnvironment):
   });
   const intake = new LineIntake({
     format: opts.format, now: Date.now(), stats, rejects,
-    defaults: { customerId: opts.customerId, priority: opts.priority, maxUrlLength: opts.maxUrlLength, ...(opts.crawlId !== undefined ? { crawlId: opts.crawlId } : {}) },
+    defaults: lineDefaults,
   });
 
   const onLines = async (lines: SplitLine[]) => {

@@ -138,9 +138,10 @@ describe('--json failures are JSON on stdout too (issue #18, 8)', () => {
   });
 
   test('produce --json with the broker unreachable, and a usage error with --json', async () => {
-    const produce = await runCli(['--brokers', '127.0.0.1:1', 'produce', '--json', '-'], { input: 'https://a.example/\n', timeoutMs: 60_000 });
+    const saved = join(mkdtempSync(join(tmpdir(), 'kscrape-cli-')), 'unsent.jsonl');
+    const produce = await runCli(['--brokers', '127.0.0.1:1', 'produce', '--json', '-', '--fallback', saved], { input: 'https://a.example/\n', timeoutMs: 60_000 });
     expect(produce.code).toBe(1);
-    expect(JSON.parse(produce.stdout)).toMatchObject({ ok: false, command: 'produce', exit_code: 1 });
+    expect(JSON.parse(produce.stdout)).toMatchObject({ ok: false, command: 'produce', exit_code: 1, error: { message: expect.stringContaining(`the 1 URLs of the input are in ${saved}`) } });
     const usage = await runCli(['topics', 'list', '--json', '--bogus']);
     expect(usage.code).toBe(2);
     expect(JSON.parse(usage.stdout)).toMatchObject({ ok: false, command: 'topics', error: { code: 'usage' }, exit_code: 2, exit_meaning: expect.stringMatching(/^usage/) });

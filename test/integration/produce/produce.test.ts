@@ -132,11 +132,39 @@ describe('kscrape produce against the real broker', () => {
     const noRedis = await runCli(['produce', '--brokers', testBrokers(), '--dedupe'], { input: 'https://a.example/\n' });
     expect(noRedis.code).toBe(2);
     expect(noRedis.stderr).toBe('kscrape: --dedupe needs Redis: pass --redis redis://host:6379 or set KSCRAPE_REDIS_URL\n');
-    const missing = await runCli(['produce', '--brokers', testBrokers(), '--topic-prefix', `${uniqueName('none')}.`], { input: 'https://a.example/\n' });
+    // The topic missing is the environment's failure, not a flag: the piped input is saved (see the next test).
+    const saved = join(dir, 'missing-topic.jsonl');
+    const missing = await runCli(['produce', '--brokers', testBrokers(), '--topic-prefix', `${uniqueName('none')}.`, '--fallback', saved], { input: 'https://a.example/\n' });
     expect(missing.code).toBe(1);
-    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
-    expect(missing.stderr).toMatch(/^kscrape: topic '.*urls' does not exist; create it with: kscrape topics create/);
+    const lines = missing.stderr.trim().split('\n');
+    expect(lines[0]).toBe(`kscrape: warning: produce could not start: saving its input to ${saved} (read to its end; Ctrl-C stops)`);
+    expect(lines.slice(1)).toEqual([expect.stringMatching(/^kscrape: topic '.*urls' does not exist; create it with: kscrape topics create.*; the 1 URLs of the input are in /)]);
+    expect(readFileSync(saved, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as UrlEnvelope).url)).toEqual(['https://a.example/']);
   });
+
+  test('a broker unreachable at the start: the piped input is validated into the fallback file, said in the one failure line, and replays', async () => {
+    const saved = join(dir, 'unreachable.jsonl');
+    const rejects = join(dir, 'unreachable-rejects.jsonl');
+    const input = `${urlLines(50, 5, 'unr').join('\n')}\nnot a url\n# a comment\n`;
+    const r = await runCli(['--brokers', '127.0.0.1:1', 'produce', '-', '--customer', 'acme', '--fallback', saved, '--rejects', rejects], { input, timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^kscrape: cannot reach Kafka at 127\.0\.0\.1:1 within \d+ s/);
+    expect(lines[1]).toContain(`; the 50 URLs of the input are in ${saved} (send them with: kscrape produce ${saved}); 1 lines refused`);
+    const envelopes = readFileSync(saved, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as UrlEnvelope);
+    expect(envelopes.map((e) => e.url)).toEqual(urlLines(50, 5, 'unr'));
+    expect(new Set(envelopes.map((e) => e.customer_id))).toEqual(new Set(['acme']));
+    expect(readFileSync(rejects, 'utf8').trim().split('\n')).toHaveLength(1);
+    // The file is a fallback file like any other: the next run sends it, customer and all.
+    const { prefix, topic } = await urlsTopic(2);
+    const replay = await runCli(['produce', saved, '--brokers', testBrokers(), '--topic-prefix', prefix, '--json', '--fallback', join(dir, 'unreachable-again.jsonl')], { timeoutMs: 60_000 });
+    expect({ code: replay.code, stderr: replay.stderr }).toMatchObject({ code: 0 });
+    expect(JSON.parse(replay.stdout)).toMatchObject({ delivered: 50, failed: 0, rejected: 0 });
+    const delivered = (await readBack(topic, 51, 8_000)).map((m) => JSON.parse(m.value!) as UrlEnvelope);
+    expect(delivered.map((e) => e.url).sort()).toEqual([...urlLines(50, 5, 'unr')].sort());
+    expect(new Set(delivered.map((e) => e.customer_id))).toEqual(new Set(['acme']));
+  }, 120_000);
 
   test('SIGINT: stops reading, delivers what was read, exits 130 with a summary', async () => {
     const { prefix } = await urlsTopic(2);

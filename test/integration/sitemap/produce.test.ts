@@ -1,9 +1,9 @@
 // `kscrape sitemap --produce` is produce's pipeline fed by the walk: its dedupe (a second run delivers nothing new,
 // counted as duplicates), its partitioner (a host's URLs on one partition), its delivery accounting (a broker that
 // stops mid-run: the rest in the fallback file, produce's exit code, the file replays with `kscrape produce`), and a
-// broker unreachable from the start (produce's start failure: one line, exit 1, nothing accepted so no file).
+// broker unreachable from the start (the walk's URLs saved to the fallback file, the failure's line says where).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBroker, stopBroker } from '../../../scripts/stack/broker.js';
@@ -82,15 +82,25 @@ describe('kscrape sitemap --produce', () => {
     expect(await readBack(`${prefix}urls`, 13, 3_000)).toHaveLength(12);
   }, 180_000);
 
-  test('a broker unreachable from the start: produce\'s start failure, one line, exit 1, no fallback file', async () => {
-    const fallback = join(dir, 'never.jsonl');
+  test('a broker unreachable from the start: the walk goes on, its URLs land in the fallback file, exit 1, the file replays', async () => {
+    const fallback = join(dir, 'unsent.jsonl');
     const r = await runCli(['--brokers', '127.0.0.1:1', 'sitemap', `${a.origin}/sitemap.xml`, '--allow-private', '--host-delay', '0',
       '--produce', '--fallback', fallback], { timeoutMs: 60_000 });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^kscrape: cannot reach Kafka at 127\.0\.0\.1:1 within \d+ s/)]);
-    // Nothing was accepted for delivery: the sitemap is still where it was, so a later run reads it again.
-    expect(existsSync(fallback)).toBe(false);
-  }, 90_000);
+    // The warning that the input is being saved, then the failure's one line saying where it is.
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`kscrape: warning: produce could not start: saving its input to ${fallback} (read to its end; Ctrl-C stops)`);
+    expect(lines[1]).toMatch(/^kscrape: cannot reach Kafka at 127\.0\.0\.1:1 within \d+ s/);
+    expect(lines[1]).toContain(`; the 6 URLs of the input are in ${fallback} (send them with: kscrape produce ${fallback})`);
+    const saved = readFileSync(fallback, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as UrlEnvelope);
+    expect(saved.map((e) => e.url).sort()).toEqual(pagesOf(a.origin, 'a', 6).sort());
+    const prefix = `${uniqueName('smu')}.`;
+    await withAdmin((admin) => admin.createTopics({ topics: [{ topic: `${prefix}urls`, numPartitions: 2, replicationFactor: 1 }] }));
+    const replay = await runCli(['--brokers', testBrokers(), '--topic-prefix', prefix, 'produce', fallback, '--json', '--fallback', join(dir, 'unsent-again.jsonl')], { timeoutMs: 90_000 });
+    expect({ code: replay.code, stderr: replay.stderr }).toMatchObject({ code: 0 });
+    expect(JSON.parse(replay.stdout)).toMatchObject({ delivered: 6, failed: 0, rejected: 0 });
+  }, 120_000);
 
   test('a broker that stops mid-run: the rest lands in the fallback file, produce\'s exit code, the file replays', async () => {
     const stateDir = join(dir, 'broker');
