@@ -27,9 +27,10 @@ const assignedLine = (w: KscrapeProcess) => w.lines.map((l) => /^debug: assigned
 
 describe('--idle-exit during a rebalance', () => {
   test('the idle worker takes the partition the leaving one gives up, finishes it, and only then exits', async () => {
-    // Every URL on one partition: its hosts are the loopback targets that hash there.
-    const origins = targets.origins.filter((o) => hostPartition(new URL(o).host, PARTITIONS) === 0).slice(0, 2);
-    expect(origins.length).toBeGreaterThan(0);
+    // Every URL on one partition: the first target's, with the other targets that hash there too. (A fixed
+    // partition failed when none of the 12 targets' host:port, on random ports, hashed to it: 3 % of runs.)
+    const hot = hostPartition(new URL(targets.origins[0]!).host, PARTITIONS);
+    const origins = targets.origins.filter((o) => hostPartition(new URL(o).host, PARTITIONS) === hot).slice(0, 2);
     const urls = Array.from({ length: 120 }, (_, i) => `${origins[i % origins.length]}/i?n=${i}`);
     const pipeline = await createPipeline(testBrokers(), PARTITIONS);
     await produceUrls(pipeline, urls);
@@ -42,7 +43,7 @@ describe('--idle-exit during a rebalance', () => {
     };
     const workers = [worker(), worker()];
     await waitFor('both workers own partitions', () => workers.every((w) => assignedLine(w) !== undefined), 60_000);
-    const busy = workers.find((w) => assignedLine(w)!.split(',').includes('0'))!;
+    const busy = workers.find((w) => assignedLine(w)!.split(',').includes(String(hot)))!;
     const idle = workers.find((w) => w !== busy)!;
     // Idle for longer than --idle-exit (2 s) while the group has lag on the busy one's partition: it must stay.
     await sleep(5_000);
@@ -51,13 +52,13 @@ describe('--idle-exit during a rebalance', () => {
     expect(beforeLeave.committed).toBeLessThan(urls.length);
     expect((await stopKscrape(busy, 'SIGTERM')).code).toBe(0);
 
-    // The idle one gets partition 0, finishes it, and exits by itself with the whole group committed.
+    // The idle one gets the hot partition, finishes it, and exits by itself with the whole group committed.
     const exit = await Promise.race([idle.exited, sleep(120_000).then(() => 'still running' as const)]);
     expect(exit).toEqual({ code: 0, signal: null });
     const after = (await readGroupOffsets(testBrokers(), group, `${pipeline.prefix}urls`))!;
     // (The log end is one higher: produce's transaction commit marker, which is no URL.)
     expect(after.committed).toBe(urls.length);
-    expect(idle.lines.some((l) => /^debug: assigned partitions .*\b0\b/.test(l.text))).toBe(true);
+    expect(idle.lines.some((l) => new RegExp(`^debug: assigned partitions .*\\b${hot}\\b`).test(l.text))).toBe(true);
     const report = await auditPipeline({ brokers: testBrokers(), prefix: pipeline.prefix, expected: urls });
     process.stderr.write(`${formatAudit('idle exit during a rebalance', report)}\n`);
     expect(report.lost).toEqual([]);
